@@ -1,0 +1,54 @@
+# The two commands: `make demo` and `make test`. Everything runs from the project's own .venv.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export PYTHONPATH := $(CURDIR)/python_jobs
+
+DEMO_SYMBOLS ?= 100
+DEMO_DAYS ?= 31
+
+.PHONY: help setup demo test lint pytest bench clean
+
+help:
+	@echo "make demo   set up, generate synthetic bars into DuckDB, dbt build, run the jobs"
+	@echo "make test   set up, lint, and run every test (DuckDB and a real MariaDB)"
+	@echo "make bench  benchmarks (prints a table)"
+
+$(STAMP): requirements.txt
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] >= (3, 11), "Python 3.11+ needed, found " + sys.version' 
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	rm -f $(VENV)/.installed-* && touch $@
+
+setup: $(STAMP) profiles.yml
+
+profiles.yml:
+	cp profiles.example.yml profiles.yml
+
+demo: setup
+	$(BIN)/python python_jobs/make_demo_data.py --symbols $(DEMO_SYMBOLS) --days $(DEMO_DAYS) --target duckdb
+	$(BIN)/dbt build --target duckdb
+	@echo
+	@echo "Demo warehouse: $(CURDIR)/data/warehouse.duckdb (DuckDB; tables in schema main)."
+	@echo "  bars: main.ohlcvt   sane bars: main.stg_ohlcvt   rejected bars: main.stg_ohlcvt_quarantine"
+	@echo "  try:  $(BIN)/python -c \"import duckdb; print(duckdb.connect('data/warehouse.duckdb').sql('select symbol, count(*) from stg_ohlcvt group by 1 order by 1 limit 5'))\""
+
+lint: $(STAMP)
+	$(BIN)/ruff check python_jobs tests bench
+	$(BIN)/sqlfluff lint models tests/dbt --processes 2
+
+pytest: setup
+	bash .ci/ensure-mariadb
+	$(BIN)/python -m pytest
+
+test: lint pytest
+
+bench: setup
+	bash .ci/ensure-mariadb
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+clean:
+	rm -rf target logs dbt_packages .pytest_cache .ruff_cache

@@ -1,0 +1,81 @@
+"""Shared benchmark plumbing: data sets, warehouses and the result table."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "python_jobs"))
+
+from pipeline.synthetic import generate, to_kraken_csv  # noqa: E402
+
+log = logging.getLogger("bench")
+DATA = ROOT / "data" / "bench"
+# A fixed end keeps the cached data sets valid from run to run.
+BENCH_END = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+@dataclass
+class Row:
+    benchmark: str
+    engine: str
+    method: str
+    rows: int
+    seconds: float
+    note: str = ""
+
+    @property
+    def rate(self) -> float:
+        return self.rows / self.seconds if self.seconds > 0 else float("inf")
+
+
+def kraken_files(symbols: int, days: int, seed: int = 7) -> list[Path]:
+    """Kraken-format CSV files of the synthetic market, generated once and cached under data/bench."""
+    folder = DATA / f"kraken-{symbols}x{days}-s{seed}"
+    done = folder / ".complete"
+    if not done.exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        started = time.perf_counter()
+        for spec, frame in generate(symbols, days, end=BENCH_END, seed=seed):
+            to_kraken_csv(frame, folder / f"{spec.symbol}_1.csv")
+        done.touch()
+        log.info("generated %d files in %s (%.0f s)", symbols, folder, time.perf_counter() - started)
+    return sorted(folder.glob("*_1.csv"))
+
+
+@contextmanager
+def mariadb_env():
+    """MARIADB_* for a configured server, or a throwaway one for the benchmark's duration."""
+    from pipeline.mariadb_server import configured_server_env, throwaway_mariadb
+
+    configured = configured_server_env()
+    if configured:
+        yield configured
+        return
+    with throwaway_mariadb(buffer_pool="4G") as server:
+        yield server.env(database="bench")
+
+
+def print_table(rows: list[Row]) -> None:
+    headers = ("benchmark", "engine", "method", "rows", "seconds", "rows/s", "note")
+    cells = [(r.benchmark, r.engine, r.method, f"{r.rows:,}", f"{r.seconds:.2f}", f"{r.rate:,.0f}", r.note)
+             for r in rows]
+    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(headers)]
+    line = " | ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))
+    print(line)
+    print("-|-".join("-" * w for w in widths))
+    for c in cells:
+        print(" | ".join(v.ljust(w) for v, w in zip(c, widths, strict=True)))
+
+
+def set_env(env: dict[str, str]) -> None:
+    os.environ.update(env)

@@ -1,0 +1,46 @@
+#!/usr/bin/env python3
+"""`make bench`: run the benchmarks and print one table.
+
+Data: synthetic Kraken-format files (cached under data/bench). MariaDB: the server MARIADB_HOST
+points at, else a throwaway one. Each figure is the best of --repeat runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bench_loader
+from common import kraken_files, print_table
+
+BENCHMARKS = ("loader",)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench/run.py", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", choices=BENCHMARKS, action="append", help="run only these (repeatable)")
+    parser.add_argument("--engines", default="duckdb,mariadb", help="comma-separated (default duckdb,mariadb)")
+    parser.add_argument("--symbols", type=int, default=100, help="synthetic symbols (default 100)")
+    parser.add_argument("--days", type=int, default=31, help="days of minute bars (default 31)")
+    parser.add_argument("--repeat", type=int, default=2, help="runs per figure, best kept (default 2)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", datefmt="%H:%M:%S")
+    engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench-") as workdir:
+        if "loader" in (args.only or BENCHMARKS):
+            files = kraken_files(args.symbols, args.days)
+            rows += bench_loader.run(files, repeat=args.repeat, engines=engines, workdir=Path(workdir))
+    print()
+    print_table(rows)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+"""Load one-minute OHLCVT bars from CSV files into the warehouse's `ohlcvt` table.
+
+Accepts Kraken's OHLCVT downloads (XBTUSD_1.csv: time,open,high,low,close,volume,trades, no
+header) and CSV with a header naming symbol,timestamp,open,high,low,close,volume[,trades].
+Every file is validated before anything is written; one bad line rejects the whole load and
+leaves the table as it was. Loading the same bars again replaces them (idempotent).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import time
+from pathlib import Path
+
+from pipeline import cli
+from pipeline.bars import read_bar_file
+from pipeline.errors import UsageError
+from pipeline.loader import default_schema, default_table, load_batches
+from pipeline.warehouse import load_target
+
+log = logging.getLogger("pipeline.load_bars")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="load_bars.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("paths", nargs="+", metavar="PATH",
+                        help="CSV files, or folders whose *.csv files are all loaded")
+    cli.add_target_flags(parser)
+    parser.add_argument("--table", help="bars table (default: the dbt var ohlcvt_table, ohlcvt)")
+    parser.add_argument("--schema", help="schema/database (default: the var ohlcvt_schema or the target's)")
+    cli.add_verbosity_flags(parser)
+    return parser.parse_args(argv)
+
+
+def expand(paths: list[str]) -> list[Path]:
+    files: list[Path] = []
+    for text in paths:
+        path = Path(text)
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv" and p.is_file())
+            if not found:
+                raise UsageError(f"{path}: folder holds no .csv files")
+            files += found
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise UsageError(f"{path}: no such file or folder")
+    return files
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    cli.setup_logging(args)
+    files = expand(args.paths)
+    target = load_target(args.target, args.profiles_dir)
+    started = time.perf_counter()
+    batches = []
+    for number, path in enumerate(files, start=1):
+        batch = read_bar_file(path)
+        batches.append(batch)
+        log.debug("%s: %s bars of %s", path, f"{batch.rows:,}", ", ".join(batch.symbols))
+        if number % 25 == 0 or number == len(files):
+            log.info("validated %d/%d files", number, len(files))
+    rows = sum(b.rows for b in batches)
+    log.info("validated %s bars in %.1f s; loading into %s target %r",
+             f"{rows:,}", time.perf_counter() - started, target.type, target.name)
+    report = load_batches(target, batches, table=args.table, schema=args.schema)
+    elapsed = time.perf_counter() - started
+    table = f"{args.schema or default_schema(target)}.{args.table or default_table()}"
+    replaced = "" if report.replaced is None else f" ({report.replaced:,} replaced existing bars)"
+    log.info("done: %s bars from %d file(s) into %s%s in %.1f s, %s rows/s",
+             f"{report.rows:,}", len(files), table, replaced, elapsed,
+             f"{report.rows / elapsed:,.0f}" if elapsed else "-")
+    return 0
+
+
+if __name__ == "__main__":
+    cli.entry(main)

@@ -1,0 +1,1 @@
+"""Shared code of the Python jobs: warehouse connections, bar loading, synthetic data."""

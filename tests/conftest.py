@@ -1,0 +1,107 @@
+"""Shared fixtures: a profiles dir from profiles.example.yml, a DuckDB file and a real MariaDB.
+
+The MariaDB is the one MARIADB_HOST/MARIADB_PORT/... point at, or else a throwaway mariadbd
+started for the session (temporary datadir, free port) and removed afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pipeline.mariadb_server import configured_server_env, throwaway_mariadb
+from pipeline.project import PROJECT_ROOT
+from pipeline.warehouse import load_target
+
+ENGINES = ("duckdb", "mariadb")
+
+
+@pytest.fixture(scope="session")
+def profiles_dir(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("profiles")
+    shutil.copy(PROJECT_ROOT / "profiles.example.yml", folder / "profiles.yml")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def mariadb_env() -> Iterator[dict[str, str]]:
+    configured = configured_server_env()
+    if configured:
+        yield configured
+        return
+    with throwaway_mariadb(buffer_pool="512M") as server:
+        yield server.env()
+
+
+@pytest.fixture
+def warehouse(request, tmp_path, profiles_dir, monkeypatch):
+    """A fresh, empty warehouse on the engine named by the test's `engine` parameter.
+
+    Sets the environment so profiles.example.yml's target points at it, and returns the Target.
+    """
+    engine = request.param if hasattr(request, "param") else "duckdb"
+    monkeypatch.setenv("DBT_PROFILES_DIR", str(profiles_dir))
+    if engine == "duckdb":
+        monkeypatch.setenv("DUCKDB_PATH", str(tmp_path / "warehouse.duckdb"))
+    else:
+        env = request.getfixturevalue("mariadb_env")
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        monkeypatch.setenv("MARIADB_DATABASE", f"t_{uuid.uuid4().hex[:10]}")
+    target = load_target(engine)
+    yield target
+    if engine != "duckdb":
+        from pipeline.warehouse import connect, quote_ident
+
+        con = connect(target)
+        with con.cursor() as cur:
+            cur.execute(f"drop database if exists {quote_ident(target, target.schema)}")
+        con.commit()
+        con.close()
+
+
+def engines_param():
+    return pytest.mark.parametrize(
+        "warehouse", [pytest.param("duckdb", id="duckdb"), pytest.param("mariadb", id="mariadb",
+                                                                          marks=pytest.mark.mariadb)],
+        indirect=True)
+
+
+def query(target, sql: str, params=None) -> list[tuple]:
+    """Run one query on a target and return all rows (a fresh connection each time)."""
+    from pipeline.warehouse import connect
+
+    con = connect(target)
+    try:
+        if target.type == "duckdb":
+            return [tuple(r) for r in con.execute(sql, params or []).fetchall()]
+        with con.cursor() as cur:
+            cur.execute(sql, params)
+            rows = [tuple(r) for r in cur.fetchall()]
+        con.commit()
+        return rows
+    finally:
+        con.close()
+
+
+def execute(target, sql: str) -> None:
+    from pipeline.warehouse import connect
+
+    con = connect(target)
+    try:
+        if target.type == "duckdb":
+            con.execute(sql)
+        else:
+            with con.cursor() as cur:
+                cur.execute(sql)
+            con.commit()
+    finally:
+        con.close()
+
+
+os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")

@@ -1,0 +1,76 @@
+"""`dbt build` on DuckDB and a real MariaDB over synthetic bars with gaps and some broken bars.
+
+Proves: the project builds and its tests pass (warnings only for the broken bars); every
+broken bar lands in stg_ohlcvt_quarantine with the right reason and none reaches stg_ohlcvt;
+the cross-database macro seed test passes; source freshness runs against UTC; utc_now() is UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from conftest import engines_param, execute, query
+from pipeline import dbt_runner
+from pipeline.bars import validate_frame
+from pipeline.loader import load_batches
+from pipeline.synthetic import generate
+
+BROKEN = [  # (symbol, minute offset before the last bar, column overrides, expected reason)
+    ("BROKEN1USD", 1, {"open": -1.0}, "price not positive"),
+    ("BROKEN1USD", 2, {"high": 0.5, "open": 1.0, "close": 1.0, "low": 0.4}, "high below open or close"),
+    ("BROKEN1USD", 3, {"low": 1.5, "open": 1.0, "close": 1.0, "high": 2.0}, "low above open or close"),
+    ("BROKEN1USD", 4, {"volume": -3.0}, "negative volume"),
+    ("BROKEN1USD", 5, {"trades": -1}, "negative trades"),
+]
+
+
+def insert_broken_bars(target, end_epoch: int) -> None:
+    relation = target.relation("ohlcvt")
+    for symbol, offset, overrides, _ in BROKEN:
+        bar = {"open": 1.0, "high": 1.0, "low": 1.0, "close": 1.0, "volume": 1.0, "trades": 1} | overrides
+        ts = end_epoch - 60 * offset
+        stamp = datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M:%S")
+        execute(target, f"insert into {relation} (symbol, timestamp, open, high, low, close, volume, trades) "
+                        f"values ('{symbol}', '{stamp}', {bar['open']}, {bar['high']}, {bar['low']}, "
+                        f"{bar['close']}, {bar['volume']}, {bar['trades']})")
+    # a bar that is not on a minute boundary (only DuckDB and DATETIME with seconds can hold it)
+    stamp = datetime.fromtimestamp(end_epoch - 60 * 6 + 30, UTC).strftime("%Y-%m-%d %H:%M:%S")
+    execute(target, f"insert into {relation} (symbol, timestamp, open, high, low, close, volume, trades) "
+                    f"values ('BROKEN1USD', '{stamp}', 1, 1, 1, 1, 1, 1)")
+
+
+@pytest.mark.slow
+@engines_param()
+def test_dbt_build_quarantines_broken_bars(warehouse, profiles_dir, tmp_path):
+    end = datetime.now(UTC).replace(second=0, microsecond=0)
+    batches = [validate_frame(spec.symbol, frame)
+               for spec, frame in generate(4, 2, end=end, seed=3, gaps=True)]
+    good_rows = load_batches(warehouse, batches).rows
+    insert_broken_bars(warehouse, int(end.timestamp()))
+
+    common = dict(target=warehouse.name, profiles_dir=profiles_dir, target_path=tmp_path / "target",
+                  log_path=tmp_path / "logs")
+    result = dbt_runner.invoke(["build"], **common)
+    statuses = dbt_runner.statuses(result)
+    assert statuses["cross_db_macros_agree"] == "pass"
+    assert statuses["no_quarantined_bars"] == "warn"
+    assert statuses["source_sane_bar_values_market_ohlcvt_"] == "warn"
+    assert statuses["source_unique_combination_of_columns_market_ohlcvt_symbol__timestamp"] == "pass"
+    assert statuses["stg_ohlcvt"] == "success"
+    assert not [name for name, status in statuses.items() if status in ("fail", "error")]
+
+    quarantined = query(warehouse, "select reason from " + warehouse.relation("stg_ohlcvt_quarantine")
+                        + " order by bar_at desc")
+    assert [r[0] for r in quarantined] == [b[3] for b in BROKEN] + ["timestamp not on a minute boundary"]
+    assert query(warehouse, "select count(*) from " + warehouse.relation("stg_ohlcvt")) == [(good_rows,)]
+    assert query(warehouse, "select count(*) from " + warehouse.relation("stg_ohlcvt")
+                 + " where symbol = 'BROKEN1USD'") == [(0,)]
+
+    freshness = dbt_runner.invoke(["source", "freshness"], **common)
+    assert [str(r.status) for r in freshness.result.results] == ["pass"]
+
+    shown = dbt_runner.invoke(["show", "--inline", "select {{ epoch_seconds(utc_now()) }} as now_epoch"], **common)
+    now_epoch = int(shown.result.results[0].agate_table.rows[0][0])
+    assert abs(now_epoch - datetime.now(UTC).timestamp()) < 120
