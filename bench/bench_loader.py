@@ -14,8 +14,7 @@ import time
 from pathlib import Path
 
 from common import Row, mariadb_env, set_env
-from pipeline.bars import read_bar_file
-from pipeline.loader import MYSQL_DDL, load_batches
+from pipeline.loader import MYSQL_DDL, load_files
 from pipeline.warehouse import connect, load_target
 
 log = logging.getLogger("bench.loader")
@@ -23,8 +22,7 @@ log = logging.getLogger("bench.loader")
 
 def ours(target, files: list[Path]) -> tuple[int, float]:
     started = time.perf_counter()
-    batches = [read_bar_file(p) for p in files]
-    report = load_batches(target, batches)
+    report = load_files(target, files)
     return report.rows, time.perf_counter() - started
 
 

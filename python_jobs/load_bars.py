@@ -15,9 +15,8 @@ import time
 from pathlib import Path
 
 from pipeline import cli
-from pipeline.bars import read_bar_file
 from pipeline.errors import UsageError
-from pipeline.loader import default_schema, default_table, load_batches
+from pipeline.loader import default_schema, default_table, load_files
 from pipeline.warehouse import load_target
 
 log = logging.getLogger("pipeline.load_bars")
@@ -57,17 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     files = expand(args.paths)
     target = load_target(args.target, args.profiles_dir)
     started = time.perf_counter()
-    batches = []
-    for number, path in enumerate(files, start=1):
-        batch = read_bar_file(path)
-        batches.append(batch)
-        log.debug("%s: %s bars of %s", path, f"{batch.rows:,}", ", ".join(batch.symbols))
-        if number % 25 == 0 or number == len(files):
-            log.info("validated %d/%d files", number, len(files))
-    rows = sum(b.rows for b in batches)
-    log.info("validated %s bars in %.1f s; loading into %s target %r",
-             f"{rows:,}", time.perf_counter() - started, target.type, target.name)
-    report = load_batches(target, batches, table=args.table, schema=args.schema)
+    log.info("loading %d file(s) into %s target %r", len(files), target.type, target.name)
+    report = load_files(target, files, table=args.table, schema=args.schema)
     elapsed = time.perf_counter() - started
     table = f"{args.schema or default_schema(target)}.{args.table or default_table()}"
     replaced = "" if report.replaced is None else f" ({report.replaced:,} replaced existing bars)"

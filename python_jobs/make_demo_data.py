@@ -15,9 +15,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline import cli
-from pipeline.bars import read_bar_file, validate_frame
+from pipeline.bars import validate_frame
 from pipeline.errors import UsageError
-from pipeline.loader import load_batches
+from pipeline.loader import load_batches, load_files
 from pipeline.synthetic import default_end, describe_end, generate, to_kraken_csv
 from pipeline.warehouse import load_target
 
@@ -32,6 +32,14 @@ def parse_end(text: str | None) -> datetime:
     except ValueError as exc:
         raise UsageError(f"--end {text!r}: expected an ISO date-time such as 2026-01-31T00:00") from exc
     return default_end(value if value.tzinfo else value.replace(tzinfo=UTC))
+
+
+def validated(stream, total: int):
+    """Validate generated frames one by one, logging progress."""
+    for number, (spec, frame) in enumerate(stream, start=1):
+        yield validate_frame(f"generated {spec.symbol}", frame)
+        if number % 10 == 0 or number == total:
+            log.info("generated %d/%d symbols", number, total)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -64,24 +72,21 @@ def main(argv: list[str] | None = None) -> int:
     log.info("generating %d symbols x %g days (%s), seed %d%s", args.symbols, args.days,
              describe_end(end, args.days), args.seed, ", with gaps" if args.gaps else "")
     started = time.perf_counter()
-    batches = []
     if args.csv_dir:
         args.csv_dir.mkdir(parents=True, exist_ok=True)
-    for number, (spec, frame) in enumerate(generate(args.symbols, args.days, end=end, seed=args.seed,
-                                                    gaps=args.gaps), start=1):
-        if args.csv_dir:
-            path = args.csv_dir / f"{spec.symbol}_1.csv"
-            to_kraken_csv(frame, path)
-            if not args.no_load:
-                batches.append(read_bar_file(path))
-        else:
-            batches.append(validate_frame(f"generated {spec.symbol}", frame))
-        if number % 10 == 0 or number == args.symbols:
-            log.info("generated %d/%d symbols", number, args.symbols)
-    if target is None:
-        log.info("wrote %d files to %s in %.1f s", args.symbols, args.csv_dir, time.perf_counter() - started)
-        return 0
-    report = load_batches(target, batches, table=args.table)
+    stream = generate(args.symbols, args.days, end=end, seed=args.seed, gaps=args.gaps)
+    if args.csv_dir:
+        paths = []
+        for number, (spec, frame) in enumerate(stream, start=1):
+            paths.append(args.csv_dir / f"{spec.symbol}_1.csv")
+            to_kraken_csv(frame, paths[-1])
+            if number % 10 == 0 or number == args.symbols:
+                log.info("wrote %d/%d files to %s", number, args.symbols, args.csv_dir)
+        if target is None:
+            return 0
+        report = load_files(target, paths, table=args.table)
+    else:
+        report = load_batches(target, validated(stream, args.symbols), table=args.table)
     log.info("loaded %s bars into %s target %r in %.1f s", f"{report.rows:,}", target.type, target.name,
              time.perf_counter() - started)
     return 0

@@ -117,3 +117,20 @@ def test_in_memory_frames_report_rows():
         validate_frame("generated A", frame)
     assert str(error.value) == "generated A: row 2: low 2.0 is above open/close 1.0"
     assert validate_frame("ok", frame.iloc[:1]).rows == 1
+
+
+def test_long_line_balanced_by_short_line_is_caught(tmp_path):
+    header = "symbol,timestamp,open,high,low,close,volume\n"
+    text = header + "X,1700000040,1,1,1,1,1,9\nX,1700000100,1,1,1,1\n"
+    with pytest.raises(BarFileError) as error:
+        read_bar_file(write(tmp_path / "h.csv", text))
+    assert (error.value.line, error.value.reason) == (2, "expected 7 fields, found 8")
+    kraken = GOOD_KRAKEN.replace(",10.5,3\n", ",10.5,3,1\n").replace(",0,0\n", ",0\n")
+    with pytest.raises(BarFileError) as error:
+        read_bar_file(write(tmp_path / "XBTUSD_1.csv", kraken))
+    assert error.value.line == 1
+    assert error.value.reason == "expected 6 or 7 fields (time,open,high,low,close,volume[,trades]), found 8"
+    kraken = GOOD_KRAKEN.replace(",0,0\n", ",0,0,1\n").replace(",7.25,2\n", ",7.25\n")
+    with pytest.raises(BarFileError) as error:
+        read_bar_file(write(tmp_path / "XBTUSD_1.csv", kraken))
+    assert (error.value.line, error.value.reason) == (2, "expected 7 fields, found 8")

@@ -43,8 +43,12 @@ class BarFileError(UsageError):
 
     def __init__(self, name: str, reason: str, line: int | None = None, unit: str = "line"):
         self.name, self.reason, self.line = name, reason, line
+        self.unit = unit
         where = f"{name}: {unit} {line}: " if line is not None else f"{name}: "
         super().__init__(where + reason)
+
+    def __reduce__(self):  # travels back from validation worker processes intact
+        return (BarFileError, (self.name, self.reason, self.line, self.unit))
 
 
 @dataclass(frozen=True)
@@ -62,17 +66,26 @@ class FileLayout:
 
 @dataclass
 class BarBatch:
-    """Validated bars: the normalised frame and, for a file, where it came from."""
+    """Validated bars: the normalised frame and, for a file, where it came from.
+
+    A "keys only" batch (see `keys_only`) keeps just symbol and ts: enough to detect a bar that
+    two inputs share, for files an engine bulk-loads straight from disk.
+    """
 
     name: str
     frame: pd.DataFrame
     path: Path | None = None
     layout: FileLayout | None = None
     symbols: list[str] = field(default_factory=list)
+    trades_missing: bool = False  # some bars have no trade count (NULL)
 
     @property
     def rows(self) -> int:
         return len(self.frame)
+
+    def keys_only(self) -> BarBatch:
+        return BarBatch(name=self.name, frame=self.frame[["symbol", "ts"]], path=self.path, layout=self.layout,
+                        symbols=self.symbols, trades_missing=self.trades_missing)
 
 
 # ----------------------------------------------------------------------------- validation
@@ -95,6 +108,8 @@ def find_violation(frame: pd.DataFrame) -> tuple[int, str] | None:
     symbols = frame["symbol"]
     first(symbols.isna().to_numpy(), 0, lambda r: "missing symbol")
     bad_symbols = [s for s in pd.unique(symbols.dropna()) if not SYMBOL.match(str(s))]
+    if isinstance(symbols.dtype, pd.CategoricalDtype):
+        bad_symbols = [s for s in bad_symbols if s in set(symbols.cat.categories)]
     if bad_symbols:
         first(symbols.isin(bad_symbols).to_numpy(), 1, lambda r: f"invalid symbol {symbols.iloc[r]!r}")
 
@@ -124,18 +139,38 @@ def find_violation(frame: pd.DataFrame) -> tuple[int, str] | None:
         first(np.isfinite(trades) & (trades != np.floor(trades)), 34,
               lambda r: f"trades is not a whole number ({_num(trades[r])})")
 
+    if _keys_strictly_increasing(frame):
+        return _earliest(found)
     duplicated = frame.duplicated(["symbol", "ts"], keep="first").to_numpy()
     if duplicated.any():
         row = int(duplicated.argmax())
         key = (frame["symbol"].iloc[row], ts[row])
-        same = (frame["symbol"].to_numpy() == key[0]) & (ts == key[1])
+        same = (frame["symbol"].astype(object).to_numpy() == key[0]) & (ts == key[1])
         earlier = int(same.argmax())
         found.append((row, 40, f"duplicate bar {key[0]} {_fmt_ts(key[1])} (first at {{unit}} {{line:{earlier}}})"))
 
+    return _earliest(found)
+
+
+def _earliest(found: list[tuple[int, int, str]]) -> tuple[int, str] | None:
     if not found:
         return None
     row, _, reason = min(found)
     return row, reason
+
+
+def _keys_strictly_increasing(frame: pd.DataFrame) -> bool:
+    """True for the common case of one symbol with increasing times: then no key repeats (O(n))."""
+    if len(frame) < 2:
+        return True
+    symbols = frame["symbol"]
+    if isinstance(symbols.dtype, pd.CategoricalDtype):
+        codes = symbols.cat.codes.to_numpy()
+        if not (codes == codes[0]).all() or codes[0] < 0:
+            return False
+    elif not (symbols == symbols.iloc[0]).all():
+        return False
+    return bool((np.diff(frame["ts"].to_numpy()) > 0).all())
 
 
 def _num(value) -> str:
@@ -152,7 +187,7 @@ def normalise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     if missing:
         raise UsageError(f"bars are missing column(s): {', '.join(missing)}")
     out = pd.DataFrame({
-        "symbol": frame["symbol"].astype(object),
+        "symbol": frame["symbol"].astype("category"),
         "ts": frame["ts"].astype(np.int64),
         **{c: frame[c].astype(np.float64) for c in (*PRICE_COLUMNS, "volume")},
         "trades": frame["trades"].astype(np.float64) if "trades" in frame else np.nan,
@@ -160,18 +195,18 @@ def normalise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _finish(frame: pd.DataFrame) -> pd.DataFrame:
+def _finish(name: str, frame: pd.DataFrame, **kwargs) -> BarBatch:
     frame = frame.reset_index(drop=True)
     frame["trades"] = frame["trades"].astype("Int64")
-    return frame
+    return BarBatch(name=name, frame=frame, symbols=sorted(str(s) for s in pd.unique(frame["symbol"])),
+                    trades_missing=bool(frame["trades"].isna().any()), **kwargs)
 
 
 def validate_frame(name: str, frame: pd.DataFrame) -> BarBatch:
     """Validate an in-memory batch (rows are numbered from 1 in messages)."""
     frame = normalise_frame(frame)
     _raise_on_violation(name, frame, first_line=1, unit="row")
-    frame = _finish(frame)
-    return BarBatch(name=name, frame=frame, symbols=sorted(pd.unique(frame["symbol"])))
+    return _finish(name, frame)
 
 
 def _raise_on_violation(name: str, frame: pd.DataFrame, *, first_line: int, unit: str) -> None:
@@ -210,32 +245,37 @@ def read_bar_file(path: str | Path) -> BarBatch:
     first_fields = next(csv.reader([text_head.rstrip("\r")]))
     has_header = not _is_number(first_fields[0])
 
-    counts, n_lines = _field_counts(name, data)
-    expected = counts[0]
-    bad = np.flatnonzero(counts != expected)
-    if bad.size:
-        line = int(bad[0]) + 1
-        raise BarFileError(name, f"expected {expected} fields, found {int(counts[bad[0]])}", line)
-
+    expected = len(first_fields)
     if has_header:
         layout, usecols, names = _header_layout(name, first_fields, crlf)
     else:
         layout, usecols, names = _kraken_layout(name, path, expected, crlf)
-    if not direct or n_lines != len(counts):
+    # Headerless files are read without `usecols`, so the parser itself rejects a long line and
+    # byte counts suffice; with a header, extra fields would be ignored silently: count per line.
+    n_lines = None if has_header else _quick_line_count(data)
+    if n_lines is None:
+        counts, n_lines = _field_counts(name, data)
+        bad = np.flatnonzero(counts != expected)
+        if bad.size:
+            line = int(bad[0]) + 1
+            raise BarFileError(name, f"expected {expected} fields, found {int(counts[bad[0]])}", line)
+
+    if not direct or n_lines < 0:
         layout = FileLayout(**{**layout.__dict__, "direct": False})
 
     frame = _parse_numbers(name, data, layout, usecols, names)
     first_line = layout.header_lines + 1
     if layout.kind == "kraken":
-        frame.insert(0, "symbol", layout.symbol)
+        frame.insert(0, "symbol", pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int8),
+                                                            categories=[layout.symbol]))
+    else:
+        frame["symbol"] = frame["symbol"].astype("category")
     frame, layout = _parse_timestamps(name, frame, layout, first_line)
     if "trades" not in frame:
         frame["trades"] = np.nan
     frame = frame[list(FRAME_COLUMNS)]
     _raise_on_violation(name, frame, first_line=first_line, unit="line")
-    frame = _finish(frame)
-    return BarBatch(name=name, frame=frame, path=path, layout=layout,
-                    symbols=sorted(pd.unique(frame["symbol"])))
+    return _finish(name, frame, path=path, layout=layout)
 
 
 def _is_number(text: str) -> bool:
@@ -246,8 +286,27 @@ def _is_number(text: str) -> bool:
     return True
 
 
+def _quick_line_count(data: bytes) -> int | None:
+    """The number of lines when every line is non-blank and has as many fields as the first.
+
+    Two byte counts decide it in the common case: no quotes, no blank line, and as many commas
+    as (fields - 1) x lines. Otherwise None, and _field_counts looks line by line.
+    """
+    if b'"' in data or b"\n\n" in data or b"\n\r\n" in data:
+        return None
+    body = data if data.endswith(b"\n") else data + b"\n"
+    lines = body.count(b"\n")
+    first_line = body[: body.index(b"\n")]
+    per_line = first_line.count(b",")
+    if body.count(b",") != per_line * lines:
+        return None
+    # Equal totals could hide a short line balanced by a long one; for headerless files (read
+    # without usecols) the parser rejects any long line, so equal totals mean every line fits.
+    return lines
+
+
 def _field_counts(name: str, data: bytes) -> tuple[np.ndarray, int]:
-    """Fields per line (blank trailing lines dropped) and the number of physical lines.
+    """Fields per line and the number of physical lines, or -1 when blank lines trail the data.
 
     A blank line inside the data is an error. Quoted files fall back to the csv module.
     """
@@ -275,11 +334,12 @@ def _field_counts(name: str, data: bytes) -> tuple[np.ndarray, int]:
     last = len(counts)
     while last > 0 and counts[last - 1] == 0:
         last -= 1
+    trailing_blanks = last < len(counts)
     counts = counts[:last]
     blank_inside = np.flatnonzero(counts == 0)
     if blank_inside.size:
         raise BarFileError(name, "empty line", int(blank_inside[0]) + 1)
-    return counts, n_lines
+    return counts, -1 if trailing_blanks else n_lines
 
 
 def _kraken_layout(name: str, path: Path, n_fields: int, crlf: bool):
@@ -340,6 +400,14 @@ def _parse_numbers(name: str, data: bytes, layout: FileLayout, usecols, names) -
         dtype["timestamp"] = object
     try:
         frame = pd.read_csv(io.BytesIO(data), dtype={k: v for k, v in dtype.items() if k in names}, **kwargs)
+    except pd.errors.ParserError as exc:
+        counts, _ = _field_counts(name, data)
+        bad = np.flatnonzero(counts != len(layout.fields))
+        if bad.size:
+            line = int(bad[0]) + 1
+            raise BarFileError(name, f"expected {len(layout.fields)} fields, found {int(counts[bad[0]])}",
+                               line) from None
+        raise BarFileError(name, f"cannot parse the file as CSV: {exc}") from None
     except (ValueError, OverflowError):
         frame = None
     if frame is not None:
