@@ -74,3 +74,18 @@ def test_dbt_build_quarantines_broken_bars(warehouse, profiles_dir, tmp_path):
     shown = dbt_runner.invoke(["show", "--inline", "select {{ epoch_seconds(utc_now()) }} as now_epoch"], **common)
     now_epoch = int(shown.result.results[0].agate_table.rows[0][0])
     assert abs(now_epoch - datetime.now(UTC).timestamp()) < 120
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("warehouse", ["duckdb"], indirect=True)
+def test_bars_table_without_trades_column(warehouse, profiles_dir, tmp_path):
+    execute(warehouse, "create table ohlcvt (symbol varchar, timestamp timestamp, open double, high double, "
+                       "low double, close double, volume double)")
+    execute(warehouse, "insert into ohlcvt values ('XBTUSD', timestamp '2026-01-01 00:00:00', 1, 2, 0.5, 1.5, 3), "
+                       "('XBTUSD', timestamp '2026-01-01 00:01:00', 1, 0.5, 0.5, 1, 3)")
+    result = dbt_runner.invoke(["build", "--select", "staging"], target=warehouse.name, profiles_dir=profiles_dir,
+                               vars={"ohlcvt_has_trades": False}, target_path=tmp_path / "target",
+                               log_path=tmp_path / "logs")
+    assert dbt_runner.statuses(result)["no_quarantined_bars"] == "warn"
+    assert query(warehouse, "select symbol, trades from stg_ohlcvt") == [("XBTUSD", None)]
+    assert query(warehouse, "select reason from stg_ohlcvt_quarantine") == [("high below open or close",)]

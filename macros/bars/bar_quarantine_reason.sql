@@ -21,3 +21,8 @@
         when {{ trades }} < 0 then 'negative trades'
     end
 {%- endmacro %}
+
+{#- The source's trade-count column, or a typed NULL when the var ohlcvt_has_trades is false. -#}
+{% macro ohlcvt_trades_column() -%}
+    {%- if var('ohlcvt_has_trades', true) -%}trades{%- else -%}{{ data_pipeline.cast_bigint('null') }}{%- endif -%}
+{%- endmacro %}

@@ -6,7 +6,7 @@
         select
             symbol,
             timestamp,
-            {{ data_pipeline.bar_quarantine_reason() }} as reason
+            {{ data_pipeline.bar_quarantine_reason(trades=data_pipeline.ohlcvt_trades_column()) }} as reason
         from {{ model }}
     )
 

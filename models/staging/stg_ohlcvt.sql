@@ -24,10 +24,10 @@ renamed as (
 
         -- activity
         {{ cast_double('volume') }} as volume,
-        {{ cast_bigint('trades') }} as trades
+        {{ cast_bigint(ohlcvt_trades_column()) }} as trades
 
     from source
-    where {{ bar_quarantine_reason() }} is null
+    where {{ bar_quarantine_reason(trades=ohlcvt_trades_column()) }} is null
 
 )
 

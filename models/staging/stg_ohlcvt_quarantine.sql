@@ -21,10 +21,10 @@ flagged as (
         {{ cast_double('low') }} as low,
         {{ cast_double('close') }} as close,
         {{ cast_double('volume') }} as volume,
-        {{ cast_bigint('trades') }} as trades,
+        {{ cast_bigint(ohlcvt_trades_column()) }} as trades,
 
         -- why it is here
-        {{ bar_quarantine_reason() }} as reason
+        {{ bar_quarantine_reason(trades=ohlcvt_trades_column()) }} as reason
 
     from source
 
