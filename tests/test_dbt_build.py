@@ -89,3 +89,16 @@ def test_bars_table_without_trades_column(warehouse, profiles_dir, tmp_path):
     assert dbt_runner.statuses(result)["no_quarantined_bars"] == "warn"
     assert query(warehouse, "select symbol, trades from stg_ohlcvt") == [("XBTUSD", None)]
     assert query(warehouse, "select reason from stg_ohlcvt_quarantine") == [("high below open or close",)]
+
+
+@pytest.mark.slow
+@pytest.mark.mariadb
+@pytest.mark.parametrize("warehouse", ["mariadb"], indirect=True)
+def test_staging_views_keep_the_bars_index_usable(warehouse, profiles_dir, tmp_path):
+    end = datetime(2026, 1, 31, tzinfo=UTC)
+    load_batches(warehouse, [validate_frame(s.symbol, f) for s, f in generate(2, 1, end=end, seed=5)])
+    dbt_runner.invoke(["run", "--select", "staging"], target=warehouse.name, profiles_dir=profiles_dir,
+                      target_path=tmp_path / "target", log_path=tmp_path / "logs")
+    plan = query(warehouse, f"explain select * from {warehouse.relation('stg_ohlcvt')} "
+                            "where symbol = 'KAZO000USD' and bar_at >= '2026-01-30 12:00:00'")
+    assert [(row[3], row[5]) for row in plan] == [("range", "PRIMARY")]

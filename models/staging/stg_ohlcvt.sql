@@ -1,34 +1,26 @@
 -- One sane bar per symbol and minute. Bars that break a rule are in stg_ohlcvt_quarantine.
--- The key columns are passed through without casts so MySQL/MariaDB can still use the
--- (symbol, timestamp) index through this view.
 with
 
-source as (
+checked as (
 
-    select * from {{ source('market', 'ohlcvt') }}
+    select * from {{ ref('stg_ohlcvt__checked') }}
 
 ),
 
-renamed as (
+sane as (
 
     select
-        -- keys
         symbol,
-        timestamp as bar_at,
-
-        -- prices
-        {{ cast_double('open') }} as open,
-        {{ cast_double('high') }} as high,
-        {{ cast_double('low') }} as low,
-        {{ cast_double('close') }} as close,
-
-        -- activity
-        {{ cast_double('volume') }} as volume,
-        {{ cast_bigint(ohlcvt_trades_column()) }} as trades
-
-    from source
-    where {{ bar_quarantine_reason(trades=ohlcvt_trades_column()) }} is null
+        bar_at,
+        open,
+        high,
+        low,
+        close,
+        volume,
+        trades
+    from checked
+    where quarantine_reason is null
 
 )
 
-select * from renamed
+select * from sane

@@ -2,39 +2,27 @@
 -- Nothing is dropped silently: every source row is either in stg_ohlcvt or here.
 with
 
-source as (
+checked as (
 
-    select * from {{ source('market', 'ohlcvt') }}
+    select * from {{ ref('stg_ohlcvt__checked') }}
 
 ),
 
-flagged as (
+rejected as (
 
     select
-        -- keys
         symbol,
-        timestamp as bar_at,
-
-        -- the bar as stored
-        {{ cast_double('open') }} as open,
-        {{ cast_double('high') }} as high,
-        {{ cast_double('low') }} as low,
-        {{ cast_double('close') }} as close,
-        {{ cast_double('volume') }} as volume,
-        {{ cast_bigint(ohlcvt_trades_column()) }} as trades,
-
-        -- why it is here
-        {{ bar_quarantine_reason(trades=ohlcvt_trades_column()) }} as reason
-
-    from source
-
-),
-
-final as (
-
-    select * from flagged
-    where reason is not null
+        bar_at,
+        open,
+        high,
+        low,
+        close,
+        volume,
+        trades,
+        quarantine_reason as reason
+    from checked
+    where quarantine_reason is not null
 
 )
 
-select * from final
+select * from rejected
