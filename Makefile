@@ -37,7 +37,7 @@ demo: setup
 	@echo "  try:  $(BIN)/python -c \"import duckdb; print(duckdb.connect('data/warehouse.duckdb').sql('select symbol, count(*) from stg_ohlcvt group by 1 order by 1 limit 5'))\""
 
 lint: $(STAMP)
-	$(BIN)/ruff check python_jobs tests bench
+	$(BIN)/ruff check python_jobs tests bench lint
 	$(BIN)/sqlfluff lint models tests/dbt --processes 2
 
 pytest: setup

@@ -1,0 +1,2 @@
+-- The habitual gainers: see macros/leaderboards/habitual_cohort.sql and _leaderboards__models.yml.
+{{ data_pipeline.habitual_cohort('gainers') }}

@@ -1,0 +1,72 @@
+-- Every symbol's bars in epoch-aligned 6-hour buckets: the one scan of the bars table that the
+-- leaderboards need. Every window size (6, 24, 72, 168 h) is a whole number of these buckets.
+-- Incremental: a run re-aggregates only each symbol's newest bucket and anything after it.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['symbol', 'bucket_epoch'],
+        post_hook=["{{ data_pipeline.ensure_index(this, ['symbol', 'bucket_epoch'], primary=true) }}"]
+    )
+}}
+
+with
+
+bars as (
+
+    select
+        symbol,
+        bar_at,
+        close,
+        volume
+    from {{ ref('stg_ohlcvt') }}
+    where {{ data_pipeline.bars_6h_filter() }}
+
+),
+
+bar_closes as (
+
+    select
+        symbol,
+        bar_at,
+        close
+    from {{ ref('stg_ohlcvt') }}
+
+),
+
+bucketed as (
+
+    select
+        symbol,
+        {{ data_pipeline.bucket_epoch('bar_at', 21600) }} as bucket_epoch,
+        min(bar_at) as first_bar_at,
+        max(bar_at) as last_bar_at,
+        sum(volume) as volume,
+        count(*) as bar_count,
+        count(volume) as volume_bar_count
+    from bars
+    group by symbol, {{ data_pipeline.bucket_epoch('bar_at', 21600) }}
+
+),
+
+final as (
+
+    select
+        bucketed.symbol,
+        {{ cast_bigint('bucketed.bucket_epoch') }} as bucket_epoch,
+        {{ cast_timestamp(data_pipeline.from_epoch_seconds('bucketed.bucket_epoch')) }} as bucket_start,
+        {{ cast_timestamp('bucketed.first_bar_at') }} as first_bar_at,
+        {{ cast_timestamp('bucketed.last_bar_at') }} as last_bar_at,
+        {{ cast_double('bar_closes.close') }} as close,
+        {{ cast_double('bucketed.volume') }} as volume,
+        {{ cast_bigint('bucketed.bar_count') }} as bar_count,
+        {{ cast_bigint('bucketed.volume_bar_count') }} as volume_bar_count
+    from bucketed
+    inner join bar_closes
+        on
+            bucketed.symbol = bar_closes.symbol
+            and bucketed.last_bar_at = bar_closes.bar_at
+
+)
+
+select * from final

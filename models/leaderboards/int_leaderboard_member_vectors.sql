@@ -1,0 +1,103 @@
+-- Each cohort member's tally profile: for every bucket any member of its cohort has a tally for,
+-- the member's share of its own appearances, the cohort's mean share (the centroid), and the
+-- deviation from it in percent. Members without any tally are left out, as in the original.
+
+with
+
+members as (
+
+    select * from {{ ref('int_leaderboard_members') }}
+
+),
+
+bucket_counts as (
+
+    select * from {{ ref('leaderboard_bucket_counts') }}
+
+),
+
+member_counts as (
+
+    select
+        members.cohort,
+        members.symbol,
+        bucket_counts.bucket,
+        bucket_counts.appearances
+    from members
+    inner join bucket_counts on members.symbol = bucket_counts.symbol
+
+),
+
+cohort_buckets as (
+
+    select distinct
+        cohort,
+        bucket
+    from member_counts
+
+),
+
+member_totals as (
+
+    select
+        cohort,
+        symbol,
+        sum(appearances) as total_appearances
+    from member_counts
+    group by cohort, symbol
+    having sum(appearances) > 0
+
+),
+
+shares as (
+
+    select
+        member_totals.cohort,
+        member_totals.symbol,
+        cohort_buckets.bucket,
+        coalesce(member_counts.appearances, 0) as appearances,
+        {{ cast_double('coalesce(member_counts.appearances, 0)') }}
+        / {{ cast_double('member_totals.total_appearances') }} as share
+    from member_totals
+    inner join cohort_buckets on member_totals.cohort = cohort_buckets.cohort
+    left join member_counts
+        on
+            member_totals.cohort = member_counts.cohort
+            and member_totals.symbol = member_counts.symbol
+            and cohort_buckets.bucket = member_counts.bucket
+
+),
+
+centroids as (
+
+    select
+        cohort,
+        bucket,
+        avg(share) as centroid
+    from shares
+    group by cohort, bucket
+
+),
+
+final as (
+
+    select
+        shares.cohort,
+        shares.symbol,
+        shares.bucket,
+        {{ cast_bigint('shares.appearances') }} as appearances,
+        {{ cast_double('shares.share') }} as share,
+        {{ cast_double('centroids.centroid') }} as centroid,
+        {{ cast_double(
+            'case when centroids.centroid = 0 then 0
+            else (shares.share - centroids.centroid) / centroids.centroid * 100 end'
+        ) }} as deviation_pct
+    from shares
+    inner join centroids
+        on
+            shares.cohort = centroids.cohort
+            and shares.bucket = centroids.bucket
+
+)
+
+select * from final
