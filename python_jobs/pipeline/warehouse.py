@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import logging
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -199,3 +200,51 @@ def connect(target: Target, *, create_schema: bool = False):
             )
         con.commit()
     return con
+
+
+def param(target: Target) -> str:
+    """The DB-API placeholder of the target's driver."""
+    return "?" if target.type == "duckdb" else "%s"
+
+
+def relation_exists(target: Target, identifier: str, schema: str | None = None) -> bool:
+    sql = ("select count(*) from information_schema.tables where table_schema = {p} and table_name = {p}"
+           .format(p=param(target)))
+    _, rows = read_rows(target, sql, (schema or target.schema, identifier))
+    return rows[0][0] > 0
+
+
+def read_rows(target: Target, sql: str, params: tuple | list = ()) -> tuple[list[str], list[tuple]]:
+    """Column names and every row of one query (a fresh connection)."""
+    columns: list[str] = []
+    rows: list[tuple] = []
+    for names, batch in stream_rows(target, sql, params):
+        columns = names
+        rows += batch
+    return columns, rows
+
+
+def stream_rows(target: Target, sql: str, params: tuple | list = (), batch_size: int = 50_000
+                ) -> Iterator[tuple[list[str], list[tuple]]]:
+    """(column names, a batch of rows) for one query, without holding the whole result."""
+    con = connect(target)
+    try:
+        if target.type == "duckdb":
+            cur = con.execute(sql, list(params))
+        else:
+            import pymysql.cursors
+
+            cur = con.cursor(pymysql.cursors.SSCursor)
+            cur.execute(sql, tuple(params) or None)
+        columns = [d[0] for d in cur.description]
+        yielded = False
+        while True:
+            batch = [tuple(r) for r in cur.fetchmany(batch_size)]
+            if not batch:
+                break
+            yielded = True
+            yield columns, batch
+        if not yielded:
+            yield columns, []
+    finally:
+        con.close()

@@ -1,0 +1,190 @@
+"""Read the leaderboards relations dbt built, and turn them into the original's exports.
+
+Pure functions (summary_document, format_report) work on plain data, so they are tested
+without a database; read_leaderboards and export_cohort_bars talk to the warehouse.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import math
+import os
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .errors import UsageError
+from .warehouse import Target, param, quote_ident, read_rows, relation_exists, stream_rows
+
+log = logging.getLogger(__name__)
+
+COHORTS = ("gainers", "losers", "overlaps")
+SECTION_TITLES = {"gainers": "Top Gainers", "losers": "Top Losers", "overlaps": "Top Overlap"}
+MEMBER_COLUMNS = ("symbol", "rank", "gain_count", "loss_count", "overlap_score", "price_change_24h",
+                  "volume_change_24h", "centroid_distance", "profile_tags")
+BAR_COLUMNS = ("symbol", "timestamp", "open", "high", "low", "close", "volume")
+NEEDED = ("leaderboard_run", "habitual_gainers", "habitual_losers", "habitual_overlaps", "leaderboard_skew",
+          "int_leaderboard_buckets", "cohort_bars")
+
+
+@dataclass
+class Leaderboards:
+    as_of: datetime
+    lookback_start: datetime
+    top_n: int
+    fresh_symbols: int
+    members: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    skew: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _number(value: Any) -> float | None:
+    return None if _missing(value) else float(value)
+
+
+def read_leaderboards(target: Target) -> Leaderboards:
+    """The latest leaderboards build; UsageError when dbt has not built it on this target."""
+    absent = [name for name in NEEDED if not relation_exists(target, name)]
+    if absent:
+        raise UsageError(f"{', '.join(absent)} not found in {target.type} target {target.name!r} "
+                         f"(schema {target.schema}): run `dbt run --select +leaderboards --target {target.name}` first")
+    rel = target.relation
+    _, run = read_rows(target, f"select as_of, lookback_start, top_n from {rel('leaderboard_run')}")
+    _, fresh = read_rows(target, f"select count(distinct symbol) from {rel('int_leaderboard_buckets')}")
+    board = Leaderboards(as_of=run[0][0], lookback_start=run[0][1], top_n=int(run[0][2]), fresh_symbols=fresh[0][0])
+    quoted = ", ".join(quote_ident(target, c) for c in MEMBER_COLUMNS)
+    for cohort in COHORTS:
+        _, rows = read_rows(target, f"select {quoted} from {rel('habitual_' + cohort)} order by 2")
+        board.members[cohort] = [dict(zip(MEMBER_COLUMNS, r, strict=True)) for r in rows]
+        _, rows = read_rows(target, f"select symbol, bucket, level, deviation_pct from {rel('leaderboard_skew')} "
+                                    f"where cohort = {param(target)} order by symbol, bucket", (cohort,))
+        board.skew[cohort] = [dict(zip(("symbol", "bucket", "level", "deviation_pct"), r, strict=True))
+                              for r in rows]
+    return board
+
+
+def summary_document(board: Leaderboards) -> dict[str, Any]:
+    """leaderboards_summary.json: the original's sections, with null for a missing figure."""
+    doc: dict[str, Any] = {
+        "as_of": board.as_of.strftime("%Y-%m-%d %H:%M:%S"),
+        "lookback_start": board.lookback_start.strftime("%Y-%m-%d %H:%M:%S"),
+        "top_n": board.top_n,
+        "fresh_symbols": board.fresh_symbols,
+    }
+    for cohort in COHORTS:
+        doc[SECTION_TITLES[cohort]] = {
+            "coins": [{
+                "symbol": m["symbol"],
+                "price_change": _number(m["price_change_24h"]),
+                "pct_vol_change": _number(m["volume_change_24h"]),
+                "skew": [t for t in (m["profile_tags"] or "").split(", ") if t],
+            } for m in board.members[cohort]],
+            "skew_details": [{
+                "symbol": s["symbol"], "bucket": s["bucket"], "level": s["level"],
+                "deviation_pct": _number(s["deviation_pct"]),
+            } for s in board.skew[cohort]],
+        }
+    return doc
+
+
+def _pct(value: Any) -> str:
+    return "n/a" if _missing(value) else f"{float(value):+.2f}%"
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
+    out = [headers, ["-" * w for w in widths], *rows]
+    return ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in out]
+
+
+def format_report(board: Leaderboards) -> str:
+    """The printed summary: per cohort the members with latest 24h changes and tags, then the skew table."""
+    lines = [f"Leaderboards as of {board.as_of:%Y-%m-%d %H:%M:%S} UTC "
+             f"(lookback from {board.lookback_start:%Y-%m-%d %H:%M:%S}, top {board.top_n}): "
+             f"{board.fresh_symbols} fresh symbol(s)"]
+    if board.fresh_symbols == 0:
+        lines.append("No symbol has a bar in the freshness window before as_of: every cohort is empty.")
+    for cohort in COHORTS:
+        members = board.members[cohort]
+        lines += ["", f"== {SECTION_TITLES[cohort]} ({len(members)} of {board.top_n}) =="]
+        if not members:
+            lines.append("(empty: no symbol qualified)")
+            continue
+        if len(members) < board.top_n:
+            lines.append(f"(only {len(members)} symbol(s) qualified)")
+        lines += _table(["#", "symbol", "24h price", "24h volume", "gains", "losses", "tags"], [
+            [str(m["rank"]), m["symbol"], _pct(m["price_change_24h"]), _pct(m["volume_change_24h"]),
+             str(m["gain_count"]), str(m["loss_count"]), m["profile_tags"] or "-"] for m in members])
+        skew = board.skew[cohort]
+        lines += ["", f"-- skew details, {SECTION_TITLES[cohort]} --"]
+        lines += _table(["symbol", "bucket", "level", "deviation"], [
+            [s["symbol"], s["bucket"], s["level"], _pct(s["deviation_pct"])] for s in skew]) if skew else ["(none)"]
+    return "\n".join(lines)
+
+
+def _atomic_writer(path: Path):
+    """A temporary file beside `path`, to be renamed over it once complete (mode as a normal file)."""
+    handle = tempfile.NamedTemporaryFile("w", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp",  # noqa: SIM115
+                                         delete=False, newline="", encoding="utf-8")
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(handle.name, 0o666 & ~umask)
+    return handle
+
+
+def write_json(doc: dict[str, Any], path: Path) -> None:
+    text = json.dumps(doc, indent=2, allow_nan=False)
+    handle = _atomic_writer(path)
+    with handle:
+        handle.write(text + "\n")
+    os.replace(handle.name, path)
+
+
+def export_cohort_bars(target: Target, cohort: str, path: Path) -> int:
+    """habitual_<cohort>.csv: every lookback bar of each member, streamed from cohort_bars. Returns rows."""
+    rel = target.relation
+    ts = quote_ident(target, "timestamp")
+    sql = (f"select symbol, {ts}, open, high, low, close, volume from {rel('cohort_bars')} "
+           f"where cohort = {param(target)} order by symbol, {ts}")
+    if target.type == "duckdb":
+        return _export_duckdb(target, sql.replace(param(target), f"'{cohort}'"), path)
+    rows = 0
+    handle = _atomic_writer(path)
+    try:
+        with handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(BAR_COLUMNS)
+            for _, batch in stream_rows(target, sql, (cohort,)):
+                writer.writerows((s, t.strftime("%Y-%m-%d %H:%M:%S"), o, h, lo, c, v) for s, t, o, h, lo, c, v in batch)
+                rows += len(batch)
+        os.replace(handle.name, path)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+    return rows
+
+
+def _export_duckdb(target: Target, sql: str, path: Path) -> int:
+    """DuckDB writes the CSV itself (same layout, shortest round-trip floats), to a file then renamed."""
+    from .warehouse import connect
+
+    handle = _atomic_writer(path)
+    handle.close()
+    con = connect(target)
+    try:
+        rows = con.execute(f"copy ({sql}) to '{handle.name}' (header, delimiter ',', "
+                           "timestampformat '%Y-%m-%d %H:%M:%S')").fetchone()[0]
+        os.replace(handle.name, path)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+    finally:
+        con.close()
+    return int(rows)
