@@ -11,6 +11,7 @@ numbers to 1e-9 relative.
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import UTC, datetime, timedelta
 
@@ -190,3 +191,80 @@ def test_leaderboards_equal_the_reference(warehouse, profiles_dir, tmp_path):
                       vars={"lookback_days": LOOKBACK_DAYS, "top_n": 3, "complete_windows_only": True,
                             "recompute_from": str(since), "as_of": f"{AS_OF:%Y-%m-%d %H:%M:%S}"})
     assert_matches_reference(warehouse, reference(bars, AS_OF, top_n=3, complete_windows_only=True))
+
+
+def small_bars() -> pd.DataFrame:
+    """Three usable symbols and a one-bar one: far fewer than top_n."""
+    end = AS_OF + timedelta(hours=1)
+    frames = [f for _, f in generate(3, 5, end=end, seed=5)]
+    frames = [f.assign(volume=np.round(f["volume"] * 64) / 64) for f in frames]
+    # the second symbol trades only since 02:00 on as_of's day: one 24 h window, no 24 h change
+    day_start = _epoch(AS_OF) // 86400 * 86400
+    frames[1] = frames[1][frames[1]["ts"] >= day_start + 7200]
+    # the third has no volume on the day before as_of's: its latest 24 h volume change is undefined
+    f = frames[2]
+    frames[2] = f.assign(volume=f["volume"].where((f["ts"] < day_start - 86400) | (f["ts"] >= day_start), 0.0))
+    frames.append(frames[0].iloc[[-100]].assign(symbol="ONEBARUSD"))
+    return pd.concat(frames, ignore_index=True)
+
+
+@pytest.mark.slow
+@engines_param()
+def test_leaderboards_on_thin_and_stale_data(warehouse, profiles_dir, tmp_path, capsys):
+    import leaderboards_report
+    from pipeline import cli
+
+    common = dict(target=warehouse.name, profiles_dir=profiles_dir, target_path=tmp_path / "target",
+                  log_path=tmp_path / "logs")
+    report_args = ["--target", warehouse.name, "--profiles-dir", str(profiles_dir)]
+
+    # nothing built yet: the report names the dbt command to run, exit 2
+    assert cli.run(leaderboards_report.main, [*report_args, "--out", str(tmp_path / "none")]) == 2
+    assert "dbt run --select +leaderboards" in capsys.readouterr().err
+
+    bars = small_bars()
+    load(warehouse, bars)
+    symbol = str(bars["symbol"].iloc[0])  # every volume of the first symbol unknown
+    execute(warehouse, f"update {warehouse.relation('ohlcvt')} set volume = null where symbol = '{symbol}'")
+    bars.loc[bars["symbol"] == symbol, "volume"] = np.nan
+
+    # as_of two days after the last bar: no fresh symbol, every relation builds empty
+    stale = AS_OF + timedelta(days=2)
+    dbt_runner.invoke(["build", "--select", "+leaderboards"], **common,
+                      vars={"as_of": f"{stale:%Y-%m-%d %H:%M:%S}", "lookback_days": 4})
+    for name in ("leaderboard_windows", "habitual_gainers", "habitual_losers", "habitual_overlaps",
+                 "leaderboard_skew", "cohort_bars"):
+        assert query(warehouse, f"select count(*) from {warehouse.relation(name)}") == [(0,)], name
+    capsys.readouterr()
+    assert cli.run(leaderboards_report.main, [*report_args, "--out", str(tmp_path / "stale")]) == 0
+    printed = capsys.readouterr().out
+    assert "0 fresh symbol(s)" in printed and "every cohort is empty" in printed
+    doc = json.loads((tmp_path / "stale" / "leaderboards_summary.json").read_text())
+    assert doc["Top Losers"] == {"coins": [], "skew_details": []} and doc["fresh_symbols"] == 0
+    assert (tmp_path / "stale" / "habitual_losers.csv").read_text().splitlines() == [
+        "symbol,timestamp,open,high,low,close,volume"]
+
+    # a normal as_of: short cohorts, NULL figures where undefined, equal to the reference
+    dbt_runner.invoke(["build", "--select", "+leaderboards"], **common,
+                      vars={"as_of": f"{AS_OF:%Y-%m-%d %H:%M:%S}", "lookback_days": 4})
+    ref = compute(pd.DataFrame({"symbol": bars["symbol"].astype(str), "timestamp": pd.to_datetime(bars["ts"], unit="s"),
+                                "close": bars["close"], "volume": bars["volume"]}),
+                  Params(as_of=AS_OF, lookback_days=4))
+    assert 0 < len(ref.cohorts["gainers"]) < 20
+    assert_matches_reference(warehouse, ref)
+    overlaps = ref.cohorts["overlaps"].set_index("symbol")
+    assert math.isnan(overlaps.loc[symbol, "volume_change_24h"])
+    assert math.isnan(overlaps.loc[str(bars["symbol"].unique()[1]), "price_change_24h"])
+
+    capsys.readouterr()
+    assert cli.run(leaderboards_report.main, [*report_args, "--out", str(tmp_path / "ok")]) == 0
+    printed = capsys.readouterr().out
+    assert f"only {len(ref.cohorts['overlaps'])} symbol(s) qualified" in printed
+    text = (tmp_path / "ok" / "leaderboards_summary.json").read_text()
+    assert "NaN" not in text
+    doc = json.loads(text)
+    coins = {c["symbol"]: c for c in doc["Top Overlap"]["coins"]}
+    assert coins[symbol]["pct_vol_change"] is None and coins[symbol]["price_change"] is not None
+    exported = pd.read_csv(tmp_path / "ok" / "habitual_overlaps.csv")
+    assert list(exported.columns) == ["symbol", "timestamp", "open", "high", "low", "close", "volume"]
+    assert exported.groupby("symbol").size().to_dict() == {s: ref.used_bars[s] for s in overlaps.index}
