@@ -9,8 +9,7 @@
     case
         when {{ symbol }} is null or {{ symbol }} = '' then 'missing symbol'
         when {{ ts }} is null then 'missing timestamp'
-        when {{ data_pipeline.epoch_seconds(ts) }} - 60 * {{ data_pipeline.int_div(data_pipeline.epoch_seconds(ts), 60) }} <> 0
-            then 'timestamp not on a minute boundary'
+        when {{ data_pipeline.off_minute_boundary(ts) }} then 'timestamp not on a minute boundary'
         when {{ open }} is null or {{ high }} is null or {{ low }} is null or {{ close }} is null
             then 'missing price'
         when {{ open }} <= 0 or {{ high }} <= 0 or {{ low }} <= 0 or {{ close }} <= 0
@@ -26,3 +25,16 @@
 {% macro ohlcvt_trades_column() -%}
     {%- if var('ohlcvt_has_trades', true) -%}trades{%- else -%}{{ data_pipeline.cast_bigint('null') }}{%- endif -%}
 {%- endmacro %}
+
+{#- True when ts has seconds or fractions of a second. Cheap forms: this runs on every bar. -#}
+{% macro off_minute_boundary(ts) -%}
+    {{ return(adapter.dispatch('off_minute_boundary', 'data_pipeline')(ts)) }}
+{%- endmacro %}
+{% macro default__off_minute_boundary(ts) -%}
+    ({{ data_pipeline.epoch_seconds(ts) }} - 60 * {{ data_pipeline.int_div(data_pipeline.epoch_seconds(ts), 60) }} <> 0)
+{%- endmacro %}
+{#- https://mariadb.com/kb/en/second/ , https://mariadb.com/kb/en/microsecond/ (fraction only) -#}
+{% macro mysql__off_minute_boundary(ts) -%}(second({{ ts }}) <> 0 or microsecond({{ ts }}) <> 0){%- endmacro %}
+{% macro mariadb__off_minute_boundary(ts) -%}{{ data_pipeline.mysql__off_minute_boundary(ts) }}{%- endmacro %}
+{#- https://duckdb.org/docs/sql/functions/datepart : microseconds include the seconds. -#}
+{% macro duckdb__off_minute_boundary(ts) -%}(microsecond({{ ts }}) <> 0){%- endmacro %}

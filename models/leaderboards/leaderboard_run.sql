@@ -4,6 +4,19 @@
 
 with
 
+buckets as (
+
+    select * from {{ ref('int_leaderboard_buckets') }}
+
+),
+
+fresh_symbols as (
+
+    select count(distinct symbol) as fresh_symbols
+    from buckets
+
+),
+
 final as (
 
     select
@@ -15,7 +28,9 @@ final as (
         {{ cast_bigint(p.top_n) }} as top_n,
         {{ cast_string("'" ~ (p.window_hours | join(',')) ~ "'", 64) }} as window_hours,
         {{ cast_bigint(1 if p.complete_windows_only else 0) }} as complete_windows_only,
+        {{ cast_bigint('fresh_symbols.fresh_symbols') }} as fresh_symbols,
         {{ cast_timestamp(data_pipeline.utc_now()) }} as built_at
+    from fresh_symbols
 
 )
 

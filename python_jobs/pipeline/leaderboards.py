@@ -28,7 +28,7 @@ MEMBER_COLUMNS = ("symbol", "rank", "gain_count", "loss_count", "overlap_score",
                   "volume_change_24h", "centroid_distance", "profile_tags")
 BAR_COLUMNS = ("symbol", "timestamp", "open", "high", "low", "close", "volume")
 NEEDED = ("leaderboard_run", "habitual_gainers", "habitual_losers", "habitual_overlaps", "leaderboard_skew",
-          "int_leaderboard_buckets", "cohort_bars")
+          "cohort_bars")
 
 
 @dataclass
@@ -56,9 +56,8 @@ def read_leaderboards(target: Target) -> Leaderboards:
         raise UsageError(f"{', '.join(absent)} not found in {target.type} target {target.name!r} "
                          f"(schema {target.schema}): run `dbt run --select +leaderboards --target {target.name}` first")
     rel = target.relation
-    _, run = read_rows(target, f"select as_of, lookback_start, top_n from {rel('leaderboard_run')}")
-    _, fresh = read_rows(target, f"select count(distinct symbol) from {rel('int_leaderboard_buckets')}")
-    board = Leaderboards(as_of=run[0][0], lookback_start=run[0][1], top_n=int(run[0][2]), fresh_symbols=fresh[0][0])
+    _, run = read_rows(target, f"select as_of, lookback_start, top_n, fresh_symbols from {rel('leaderboard_run')}")
+    board = Leaderboards(as_of=run[0][0], lookback_start=run[0][1], top_n=int(run[0][2]), fresh_symbols=int(run[0][3]))
     quoted = ", ".join(quote_ident(target, c) for c in MEMBER_COLUMNS)
     for cohort in COHORTS:
         _, rows = read_rows(target, f"select {quoted} from {rel('habitual_' + cohort)} order by 2")
