@@ -15,10 +15,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bench_leaderboards
 import bench_loader
 from common import kraken_files, print_table
 
-BENCHMARKS = ("loader",)
+BENCHMARKS = ("loader", "leaderboards")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,7 +29,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--engines", default="duckdb,mariadb", help="comma-separated (default duckdb,mariadb)")
     parser.add_argument("--symbols", type=int, default=100, help="synthetic symbols (default 100)")
     parser.add_argument("--days", type=int, default=31, help="days of minute bars (default 31)")
-    parser.add_argument("--repeat", type=int, default=2, help="runs per figure, best kept (default 2)")
+    parser.add_argument("--repeat", type=int, default=2, help="loader: runs per figure, best kept (default 2)")
+    parser.add_argument("--leaderboard-symbols", default="25,100,300",
+                        help="leaderboards: comma-separated symbol counts (default 25,100,300)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", datefmt="%H:%M:%S")
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
@@ -37,6 +40,9 @@ def main(argv: list[str] | None = None) -> int:
         if "loader" in (args.only or BENCHMARKS):
             files = kraken_files(args.symbols, args.days)
             rows += bench_loader.run(files, repeat=args.repeat, engines=engines, workdir=Path(workdir))
+        if "leaderboards" in (args.only or BENCHMARKS):
+            counts = [int(n) for n in args.leaderboard_symbols.split(",") if n.strip()]
+            rows += bench_leaderboards.run(counts, args.days, engines=engines, workdir=Path(workdir))
     print()
     print_table(rows)
     return 0

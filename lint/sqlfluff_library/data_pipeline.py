@@ -41,7 +41,7 @@ def symbol_scan_hint(column="symbol"):
 
 
 def bars_6h_filter(symbol_column="symbol", time_column="bar_at"):
-    return "(1 = 1)"
+    return f"({symbol_column} is not null and {time_column} is not null)"
 
 
 def ensure_index(*args, **kwargs):

@@ -7,13 +7,37 @@
     {%- if not (execute and is_incremental()) -%}
         (1 = 1)
     {%- else -%}
+        {{ return(adapter.dispatch('bars_6h_filter', 'data_pipeline')(symbol_column, time_column)) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- DuckDB scans every bar anyway (no index); 300 literal ranges would be evaluated per row, so a
+    correlated lookup of each symbol's watermark (decorrelated into a hash join) is cheaper. -#}
+{% macro duckdb__bars_6h_filter(symbol_column, time_column) -%}
+    {%- set floor_epoch = data_pipeline._recompute_from_epoch() -%}
+    {%- set mark = 'max(known.bucket_epoch)' if floor_epoch is none else 'least(max(known.bucket_epoch), ' ~ floor_epoch ~ ')' -%}
+    (
+        not exists (select 1 from {{ this }} as known where known.symbol = {{ symbol_column }})
+        or {{ time_column }} >= (
+            select {{ data_pipeline.from_epoch_seconds(mark) }} from {{ this }} as known
+            where known.symbol = {{ symbol_column }}
+        )
+    )
+{%- endmacro %}
+
+{% macro _recompute_from_epoch() -%}
+    {%- set recompute_from = var('recompute_from', none) -%}
+    {%- if recompute_from is none or recompute_from | string | trim == '' -%}{{ return(none) }}{%- endif -%}
+    {%- set since = data_pipeline.parse_utc_datetime(recompute_from, 'recompute_from') -%}
+    {{ return(((since - modules.datetime.datetime(1970, 1, 1)).total_seconds() | int) // 21600 * 21600) }}
+{%- endmacro %}
+
+{% macro mariadb__bars_6h_filter(symbol_column, time_column) -%}{{ data_pipeline.mysql__bars_6h_filter(symbol_column, time_column) }}{%- endmacro %}
+
+{#- MySQL/MariaDB: literal per-symbol ranges on the (symbol, timestamp) key. -#}
+{% macro mysql__bars_6h_filter(symbol_column, time_column) -%}
         {%- set dt = modules.datetime -%}
-        {%- set recompute_from = var('recompute_from', none) -%}
-        {%- set floor_epoch = none -%}
-        {%- if recompute_from is not none and recompute_from | string | trim != '' -%}
-            {%- set since = data_pipeline.parse_utc_datetime(recompute_from, 'recompute_from') -%}
-            {%- set floor_epoch = ((since - dt.datetime(1970, 1, 1)).total_seconds() | int) // 21600 * 21600 -%}
-        {%- endif -%}
+        {%- set floor_epoch = data_pipeline._recompute_from_epoch() -%}
         {%- set watermarks = run_query('select symbol, max(bucket_epoch) from ' ~ this ~ ' group by symbol') -%}
         {%- set known = {} -%}
         {%- for row in watermarks.rows -%}
@@ -31,5 +55,4 @@
             or ({{ symbol_column }} = {{ data_pipeline.string_literal(s) }} and {{ time_column }} >= {{ data_pipeline.timestamp_literal(since) }})
             {%- endfor %}
         )
-    {%- endif -%}
 {%- endmacro %}

@@ -19,8 +19,8 @@ bars as (
         bar_at,
         close,
         volume
-    from {{ ref('stg_ohlcvt') }}
-    where {{ data_pipeline.bars_6h_filter() }}
+    from {{ ref('stg_ohlcvt') }} as source_bars
+    where {{ data_pipeline.bars_6h_filter('source_bars.symbol', 'source_bars.bar_at') }}
 
 ),
 

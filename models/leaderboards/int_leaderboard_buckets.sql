@@ -1,7 +1,6 @@
 -- The 6-hour buckets of the lookback [as_of - lookback_days, as_of) for every fresh symbol.
 -- Whole buckets come from int_bars_6h; the two edge buckets that the lookback start and as_of
 -- cut through are aggregated from the bars themselves (a range scan of a few hours).
-{{ config(materialized='ephemeral') }}
 {%- set p = data_pipeline.leaderboard_params() %}
 
 with
