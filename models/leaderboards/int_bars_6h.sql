@@ -15,10 +15,10 @@ with
 bars as (
 
     select
-        symbol,
-        bar_at,
-        close,
-        volume
+        source_bars.symbol,
+        source_bars.bar_at,
+        source_bars.close,
+        source_bars.volume
     from {{ ref('stg_ohlcvt') }} as source_bars
     where {{ data_pipeline.bars_6h_filter('source_bars.symbol', 'source_bars.bar_at') }}
 
