@@ -1,0 +1,130 @@
+"""A plain implementation of ../shared/spec/daily-metrics.md: each window computed from the raw bars.
+
+For every symbol and UTC date (first bar's date through latest bar's date) and every window, the
+bars with timestamps in [snapshot end - w minutes, snapshot end) are sliced out and the 26 metrics
+computed the straightforward way. Shares no code with the dbt model. Undefined values are None.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+import numpy as np
+import pandas as pd
+
+WINDOWS = {"15m": 15, "30m": 30, "1h": 60, "6h": 360, "12h": 720, "24h": 1440, "7d": 10080, "30d": 43200}
+METRICS = ("close_mean", "sma", "close_stddev", "close_min", "close_max", "volume_sum", "vwap",
+           "price_deviation_vwap", "roc", "returns_log", "ema_fast", "ema_slow", "macd", "macd_signal",
+           "macd_histogram", "bollinger_upper", "bollinger_lower", "bollinger_width", "rsi", "atr",
+           "stochastic_k", "stochastic_d", "obv", "cci", "adx", "average_trades")
+DAY = 86400
+
+
+def columns() -> list[str]:
+    """The table's columns in order (after metric_date, symbol, as_of_ts, last_updated_ts)."""
+    return [f"{m}_{s}" for m in METRICS for s in WINDOWS] + [f"bars_{s}" for s in WINDOWS]
+
+
+def ema(values: np.ndarray, span: int) -> np.ndarray:
+    """The exponential average at every position, seeded with the first value."""
+    a = 2.0 / (span + 1)
+    out = np.empty(len(values))
+    previous = values[0]
+    for i, x in enumerate(values):
+        previous = x if i == 0 else a * x + (1 - a) * previous
+        out[i] = previous
+    return out
+
+
+def spans(minutes: int) -> tuple[int, int, int]:
+    return max(2, math.floor(0.2 * minutes)), max(2, math.floor(0.4 * minutes)), max(2, math.floor(0.15 * minutes))
+
+
+def window_metrics(c: np.ndarray, h: np.ndarray, lo: np.ndarray, v: np.ndarray, t: np.ndarray,
+                   minutes: int) -> dict[str, float | None]:
+    """The 26 metrics of one window's bars (time order)."""
+    n = len(c)
+    out: dict[str, float | None] = dict.fromkeys(METRICS)
+    if n == 0:
+        return out
+    mean = float(np.mean(c))
+    out["close_mean"] = out["sma"] = mean
+    out["close_stddev"] = float(np.sqrt(np.mean((c - mean) ** 2)))
+    out["close_min"], out["close_max"] = float(c.min()), float(c.max())
+    vol = float(np.sum(v))
+    out["volume_sum"] = vol
+    if vol != 0:
+        vwap = float(np.sum(c * v)) / vol
+        out["vwap"] = vwap
+        out["price_deviation_vwap"] = (c[-1] - vwap) / vwap if vwap != 0 else None
+    if c[0] != 0:
+        out["roc"] = (c[-1] - c[0]) / c[0] * 100
+        out["returns_log"] = math.log(c[-1] / c[0])
+    fast_span, slow_span, signal_span = spans(minutes)
+    fast, slow = ema(c, fast_span), ema(c, slow_span)
+    signal = ema(fast - slow, signal_span)
+    out["ema_fast"], out["ema_slow"] = float(fast[-1]), float(slow[-1])
+    out["macd"] = float(fast[-1] - slow[-1])
+    out["macd_signal"] = float(signal[-1])
+    out["macd_histogram"] = out["macd"] - out["macd_signal"]
+    tp = (h + lo + c) / 3
+    tp_mean = float(np.mean(tp))
+    tp_std = float(np.sqrt(np.mean((tp - tp_mean) ** 2)))
+    out["bollinger_upper"], out["bollinger_lower"] = tp_mean + 2 * tp_std, tp_mean - 2 * tp_std
+    out["bollinger_width"] = out["bollinger_upper"] - out["bollinger_lower"]
+    d = np.diff(c)
+    if len(d):
+        g, q = float(np.mean(np.maximum(d, 0))), float(np.mean(np.maximum(-d, 0)))
+    else:
+        g, q = 0.0, 0.0
+    out["rsi"] = (100 - 100 / (1 + g / q)) if q != 0 else (100.0 if g > 0 else 50.0)
+    tr = h - lo
+    if n > 1:
+        tr = tr.copy()
+        tr[1:] = np.maximum.reduce([h[1:] - lo[1:], np.abs(h[1:] - c[:-1]), np.abs(lo[1:] - c[:-1])])
+    atr = float(np.mean(tr))
+    out["atr"] = atr
+    span = c.max() - c.min()
+    if span != 0:
+        out["stochastic_k"] = out["stochastic_d"] = 100 * (c[-1] - c.min()) / span
+    out["obv"] = float(np.sum(np.sign(d) * v[1:])) if n > 1 else 0.0
+    mad = float(np.mean(np.abs(tp - tp_mean)))
+    out["cci"] = (tp[-1] - tp_mean) / (0.015 * mad) if mad != 0 else None
+    if n >= 2 and atr != 0:
+        dp = float(np.mean(np.maximum(h[1:] - h[:-1], 0)))
+        dm = float(np.mean(np.maximum(lo[:-1] - lo[1:], 0)))
+        if dp + dm != 0:
+            pdi, mdi = 100 * dp / atr, 100 * dm / atr
+            out["adx"] = 100 * abs(pdi - mdi) / (pdi + mdi)
+    out["average_trades"] = float(np.mean(t))
+    return {k: (None if val is None or (isinstance(val, float) and math.isnan(val)) else float(val))
+            for k, val in out.items()}
+
+
+def snapshots(epochs: np.ndarray, current_day: int) -> Iterator[tuple[int, int]]:
+    """(metric_date as epoch day start, snapshot end) per date of one symbol's bars."""
+    first_day, last_day = epochs[0] // DAY * DAY, epochs[-1] // DAY * DAY
+    for day in range(first_day, last_day + DAY, DAY):
+        end = int(epochs[-1]) + 60 if day == current_day else day + DAY
+        yield day, end
+
+
+def compute(bars: pd.DataFrame) -> pd.DataFrame:
+    """Every row of ohlc_metrics_daily from bars (symbol, ts epoch seconds, high, low, close, volume, trades)."""
+    current_day = int(bars["ts"].max()) // DAY * DAY
+    rows = []
+    for symbol, frame in bars.sort_values(["symbol", "ts"]).groupby("symbol", sort=True):
+        ts = frame["ts"].to_numpy(np.int64)
+        arrays = [frame[k].to_numpy(np.float64) for k in ("close", "high", "low", "volume", "trades")]
+        for day, end in snapshots(ts, current_day):
+            row: dict[str, object] = {"metric_date": pd.Timestamp(day, unit="s").date(), "symbol": symbol,
+                                      "as_of_ts": pd.Timestamp(end, unit="s")}
+            for suffix, minutes in WINDOWS.items():
+                lo_i, hi_i = np.searchsorted(ts, end - 60 * minutes), np.searchsorted(ts, end)
+                c, h, lo, v, t = (a[lo_i:hi_i] for a in arrays)
+                for metric, value in window_metrics(c, h, lo, v, t, minutes).items():
+                    row[f"{metric}_{suffix}"] = value
+                row[f"bars_{suffix}"] = int(hi_i - lo_i)
+            rows.append(row)
+    return pd.DataFrame(rows, columns=["metric_date", "symbol", "as_of_ts", *columns()])
