@@ -62,9 +62,11 @@ def window_metrics(c: np.ndarray, h: np.ndarray, lo: np.ndarray, v: np.ndarray, 
         out["roc"] = (c[-1] - c[0]) / c[0] * 100
         out["returns_log"] = math.log(c[-1] / c[0])
     fast_span, slow_span, signal_span = spans(minutes)
-    fast, slow = ema(c, fast_span), ema(c, slow_span)
+    # The averages of c - c0, plus c0: the same numbers, without losing digits when MACD subtracts
+    # two averages near 50,000 that differ by 0.01 (the plain recurrence on c loses about 1e-9).
+    fast, slow = ema(c - c[0], fast_span), ema(c - c[0], slow_span)
     signal = ema(fast - slow, signal_span)
-    out["ema_fast"], out["ema_slow"] = float(fast[-1]), float(slow[-1])
+    out["ema_fast"], out["ema_slow"] = float(c[0] + fast[-1]), float(c[0] + slow[-1])
     out["macd"] = float(fast[-1] - slow[-1])
     out["macd_signal"] = float(signal[-1])
     out["macd_histogram"] = out["macd"] - out["macd_signal"]

@@ -80,3 +80,23 @@ def test_rows_and_snapshots():
     assert a["bars_24h"].tolist() == [1, 1, 0, 1] and a["bars_30d"].tolist() == [1, 2, 2, 3]
     assert list(table.columns[3:]) == columns() and len(columns()) == 26 * 8 + 8
     assert set(WINDOWS.values()) == {15, 30, 60, 360, 720, 1440, 10080, 43200}
+
+
+def test_macd_is_accurate_at_high_prices():
+    """MACD subtracts two averages near the price; the reference must not lose digits doing it."""
+    from fractions import Fraction
+
+    def exact_ema(values, span):
+        a, out, previous = Fraction(2, span + 1), [], None
+        for i, value in enumerate(values):
+            previous = value if i == 0 else a * value + (1 - a) * previous
+            out.append(previous)
+        return out
+
+    c = 50_000 + np.cumsum(np.random.default_rng(1).normal(size=500))
+    m = window_metrics(c, c + 1, c - 1, np.ones(len(c)), np.ones(len(c)), 500)  # spans 100, 200, 75
+    exact = [Fraction(float(x)) for x in c]
+    fast, slow = exact_ema(exact, 100), exact_ema(exact, 200)
+    signal = float(exact_ema([a - b for a, b in zip(fast, slow, strict=True)], 75)[-1])
+    assert m["macd_signal"] == pytest.approx(signal, rel=1e-11)
+    assert m["macd"] == pytest.approx(float(fast[-1] - slow[-1]), rel=1e-11)
