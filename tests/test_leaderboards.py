@@ -212,7 +212,6 @@ def small_bars() -> pd.DataFrame:
 @engines_param()
 def test_leaderboards_on_thin_and_stale_data(warehouse, profiles_dir, tmp_path, capsys):
     import leaderboards_report
-
     from pipeline import cli
 
     common = dict(target=warehouse.name, profiles_dir=profiles_dir, target_path=tmp_path / "target",
