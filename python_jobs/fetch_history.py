@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+"""Export the last --days of one-minute bars of a cohort's symbols from the warehouse to CSV.
+
+Cohorts: losers (Kraken's top losers: the CSV kraken_losers.py wrote, or with --from-table the
+newest batch of the warehouse table kraken_top_losers), gainers and overlaps (the dbt relations
+habitual_gainers and habitual_overlaps: run `dbt run --select +leaderboards` first).
+One program for the original's three history fetchers. The bars come from the bars table (dbt
+var ohlcvt_table) through a parameterized query. Symbols without bars in the range are reported,
+not dropped silently. The CSV is written whole or not at all.
+Exit codes: 0 ok, 2 bad usage or missing inputs, 1 failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import logging
+import os
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from pipeline import cli
+from pipeline.errors import UsageError
+from pipeline.loader import default_schema, default_table
+from pipeline.warehouse import Target, load_target, param, quote_ident, read_rows, relation_exists, stream_rows
+
+log = logging.getLogger("pipeline.fetch_history")
+COLUMNS = ("symbol", "timestamp", "open", "high", "low", "close", "volume", "trades")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="fetch_history.py", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cohort", required=True, choices=("losers", "gainers", "overlaps"))
+    parser.add_argument("--days", type=float, default=30, help="days of bars before --end (default 30)")
+    parser.add_argument("--end", help="UTC end, exclusive (default: now)")
+    parser.add_argument("--losers-csv", default="kraken_top_losers.csv",
+                        help="losers: the kraken_losers.py CSV to read (default kraken_top_losers.csv)")
+    parser.add_argument("--from-table", action="store_true",
+                        help="losers: read the newest batch of the warehouse table kraken_top_losers instead")
+    parser.add_argument("--out", help="CSV to write (default <cohort>_30day_history.csv, with --days)")
+    cli.add_target_flags(parser)
+    cli.add_verbosity_flags(parser)
+    args = parser.parse_args(argv)
+    if args.days <= 0:
+        parser.error("--days must be positive")
+    return args
+
+
+def parse_end(text: str | None) -> datetime:
+    if not text:
+        return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise UsageError(f"--end {text!r}: expected a UTC time like 2026-11-01T00:00") from None
+    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+
+
+def cohort_symbols(target: Target, cohort: str, *, losers_csv: Path, from_table: bool) -> list[str]:
+    """The cohort's symbols, in the order their source lists them."""
+    if cohort == "losers" and not from_table:
+        if not losers_csv.is_file():
+            raise UsageError(f"{losers_csv}: not found (run kraken_losers.py, or use --from-table)")
+        with open(losers_csv, newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            if "symbol" not in (reader.fieldnames or []):
+                raise UsageError(f"{losers_csv}: no 'symbol' column (expected kraken_losers.py output)")
+            return [row["symbol"].strip() for row in reader if (row["symbol"] or "").strip()]
+    relation = {"losers": "kraken_top_losers", "gainers": "habitual_gainers", "overlaps": "habitual_overlaps"}[cohort]
+    if not relation_exists(target, relation):
+        hint = ("run kraken_losers.py --load" if cohort == "losers"
+                else f"run `dbt run --select +leaderboards --target {target.name}`")
+        raise UsageError(f"{relation} not found in {target.type} target {target.name!r}: {hint} first")
+    rel = target.relation(relation)
+    if cohort == "losers":
+        sql = (f"select symbol from {rel} where fetched_at = (select max(fetched_at) from {rel}) "
+               "order by loser_rank")
+    else:
+        sql = f"select symbol from {rel} order by {quote_ident(target, 'rank')}"
+    return [r[0] for r in read_rows(target, sql)[1]]
+
+
+def export(target: Target, symbols: list[str], start: datetime, end: datetime, path: Path) -> dict[str, int]:
+    """Bars of `symbols` in [start, end) to `path`; returns bars per symbol."""
+    table = target.relation(default_table(), default_schema(target))
+    ts = quote_ident(target, "timestamp")
+    p = param(target)
+    sql = (f"select symbol, {ts}, open, high, low, close, volume, trades from {table} "
+           f"where symbol in ({', '.join([p] * len(symbols))}) and {ts} >= {p} and {ts} < {p} "
+           f"order by symbol, {ts}")
+    counts = dict.fromkeys(symbols, 0)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(COLUMNS)
+            if symbols:
+                for _, batch in stream_rows(target, sql, (*symbols, start, end)):
+                    for row in batch:
+                        counts[row[0]] = counts.get(row[0], 0) + 1
+                        writer.writerow((row[0], row[1].strftime("%Y-%m-%d %H:%M:%S"), *row[2:]))
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return counts
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    cli.setup_logging(args)
+    end = parse_end(args.end)
+    start = end - timedelta(days=args.days)
+    out = Path(args.out or f"{args.cohort}_{args.days:g}day_history.csv")
+    target = load_target(args.target, args.profiles_dir)
+    symbols = list(dict.fromkeys(cohort_symbols(target, args.cohort, losers_csv=Path(args.losers_csv),
+                                                from_table=args.from_table)))
+    if not symbols:
+        log.warning("the %s cohort is empty: writing a header-only %s", args.cohort, out)
+    counts = export(target, symbols, start, end, out)
+    empty = [s for s in symbols if counts.get(s, 0) == 0]
+    log.info("wrote %s: %d bars of %d symbol(s) from %s to %s", out, sum(counts.values()),
+             len(symbols) - len(empty), start, end)
+    if empty:
+        log.warning("no bars in the range for %d of %d symbol(s): %s", len(empty), len(symbols), ", ".join(empty))
+    return 0
+
+
+if __name__ == "__main__":
+    cli.entry(main)
