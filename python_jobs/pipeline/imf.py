@@ -1,0 +1,324 @@
+"""EMD cycle clustering (../shared/spec/imf-clustering.md) as pure functions.
+
+Per member and analysis window: a regular one-minute series, EMD of price and volume, cycles
+between consecutive IMF peaks, fusion of price cycles with the volume cycles that overlap them,
+then Gaussian-mixture and DBSCAN clusterings of the fused cycles, summarised per cluster.
+No database, no files: cluster.py feeds it and writes the results.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+# (label, days, largest GMM k)
+WINDOWS = (("6h", 0.25, 5), ("12h", 0.5, 5), ("24h", 1.0, 5), ("3d", 3.0, 10), ("7d", 7.0, 10), ("30d", 30.0, 15))
+MIN_POINTS = 100
+MIN_PRICE_AMPLITUDE_PCT = 2.0
+
+
+@dataclass(frozen=True)
+class Series:
+    """A member's regular one-minute series: minute starts (unix seconds), close, volume."""
+    ts: np.ndarray
+    price: np.ndarray
+    volume: np.ndarray
+
+
+def regular_series(ts: np.ndarray, close: np.ndarray, volume: np.ndarray) -> Series:
+    """Bars on a one-minute grid from the first to the last bar: close filled forward (backward at
+    the very start), volume 0 where a minute has no bar. `ts` in unix seconds, ascending."""
+    ts = np.asarray(ts, dtype=np.int64)
+    minutes = (ts - ts[0]) // 60
+    n = int(minutes[-1]) + 1
+    price = np.full(n, np.nan)
+    vol = np.zeros(n)
+    price[minutes] = np.asarray(close, dtype=float)
+    vol[minutes] = np.nan_to_num(np.asarray(volume, dtype=float), nan=0.0)
+    filled = np.where(np.isnan(price), 0, np.arange(n))
+    np.maximum.accumulate(filled, out=filled)
+    price = price[filled]  # forward fill; the first minute always has a bar
+    return Series(ts=ts[0] + 60 * np.arange(n, dtype=np.int64), price=price, volume=vol)
+
+
+def window_slice(series: Series, days: float) -> Series | None:
+    """The grid points at or after (last bar - window); None below MIN_POINTS points."""
+    start = series.ts[-1] - round(days * 86400)
+    i = int(np.searchsorted(series.ts, start, side="left"))
+    if len(series.ts) - i < MIN_POINTS:
+        return None
+    return Series(series.ts[i:], series.price[i:], series.volume[i:])
+
+
+def decompose(signal: np.ndarray) -> np.ndarray:
+    """IMFs (and the residue, as PyEMD returns it) of one slice, with EMD's default settings."""
+    from PyEMD import EMD
+
+    return EMD()(np.asarray(signal, dtype=float))
+
+
+@dataclass
+class Cycles:
+    """Cycles as parallel arrays: IMF index, start and end (grid positions), amplitude %, duration."""
+    imf: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    amplitude_pct: np.ndarray
+
+    @property
+    def duration_min(self) -> np.ndarray:
+        return (self.end - self.start).astype(float)
+
+    def __len__(self) -> int:
+        return len(self.start)
+
+    def select(self, mask: np.ndarray) -> Cycles:
+        return Cycles(self.imf[mask], self.start[mask], self.end[mask], self.amplitude_pct[mask])
+
+
+def cycles(imfs: np.ndarray, signal: np.ndarray) -> Cycles:
+    """Every pair of consecutive peaks (scipy find_peaks, default settings) of every IMF.
+    The amplitude is measured on the signal itself; a cycle starting where the signal is 0 is skipped."""
+    from scipy.signal import find_peaks
+
+    parts = []
+    for index, imf in enumerate(imfs):
+        peaks, _ = find_peaks(imf)
+        if len(peaks) < 2:
+            continue
+        t0, t1 = peaks[:-1], peaks[1:]
+        s0, s1 = signal[t0], signal[t1]
+        ok = s0 != 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            amplitude = (s1 - s0) / s0 * 100
+        parts.append((np.full(ok.sum(), index), t0[ok], t1[ok], amplitude[ok]))
+    if not parts:
+        empty = np.array([], dtype=np.int64)
+        return Cycles(empty, empty, empty, np.array([], dtype=float))
+    return Cycles(*(np.concatenate(p) for p in zip(*parts, strict=True)))
+
+
+def price_cycles(imfs: np.ndarray, price: np.ndarray) -> Cycles:
+    found = cycles(imfs, price)
+    return found.select(found.amplitude_pct >= MIN_PRICE_AMPLITUDE_PCT)
+
+
+def volume_cycles(imfs: np.ndarray, volume: np.ndarray) -> Cycles:
+    found = cycles(imfs, volume)
+    return found.select(found.amplitude_pct != 0)
+
+
+def fuse(price: Cycles, volume: Cycles, volume_series: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each price cycle: how many volume cycles overlap it (start or end inside its [start, end]),
+    and the sum of those cycles' volume (each summed from its start to its end inclusive).
+
+    Sorted intervals and prefix sums: (starts inside) + (ends inside) - (both inside), where both
+    inside means start >= s and end <= e, counted with a sweep over ends and a Fenwick tree over
+    the start order. No loop over pairs of cycles.
+    """
+    prefix = np.concatenate(([0.0], np.cumsum(volume_series)))
+    weight = prefix[volume.end + 1] - prefix[volume.start]
+    s, e = price.start, price.end
+
+    def inside(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        order = np.argsort(points, kind="stable")
+        sorted_points = points[order]
+        sums = np.concatenate(([0.0], np.cumsum(weight[order])))
+        lo = np.searchsorted(sorted_points, s, side="left")
+        hi = np.searchsorted(sorted_points, e, side="right")
+        return hi - lo, sums[hi] - sums[lo]
+
+    count_start, total_start = inside(volume.start)
+    count_end, total_end = inside(volume.end)
+    count_both, total_both = _both_inside(volume.start, volume.end, weight, s, e)
+    return count_start + count_end - count_both, total_start + total_end - total_both
+
+
+def _both_inside(vs: np.ndarray, ve: np.ndarray, weight: np.ndarray, s: np.ndarray, e: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Per query (s, e): count and weight of intervals with vs >= s and ve <= e (so both inside)."""
+    m = len(vs)
+    counts = np.zeros(len(s), dtype=np.int64)
+    totals = np.zeros(len(s))
+    if m == 0 or len(s) == 0:
+        return counts, totals
+    start_order = np.argsort(vs, kind="stable")
+    rank = np.empty(m, dtype=np.int64)
+    rank[start_order] = np.arange(m)
+    sorted_starts = vs[start_order]
+    tree_count = np.zeros(m + 1, dtype=np.int64)
+    tree_weight = np.zeros(m + 1)
+    by_end = np.argsort(ve, kind="stable")
+    queries = np.argsort(e, kind="stable")
+    j = 0
+    for q in queries:  # sweep over query ends; add intervals ending at or before it
+        while j < m and ve[by_end[j]] <= e[q]:
+            k = rank[by_end[j]] + 1
+            w = weight[by_end[j]]
+            while k <= m:
+                tree_count[k] += 1
+                tree_weight[k] += w
+                k += k & -k
+            j += 1
+        first = int(np.searchsorted(sorted_starts, s[q], side="left"))  # intervals starting at or after s
+        c_all, w_all = _prefix(tree_count, tree_weight, m)
+        c_before, w_before = _prefix(tree_count, tree_weight, first)
+        counts[q], totals[q] = c_all - c_before, w_all - w_before
+    return counts, totals
+
+
+def _prefix(tree_count: np.ndarray, tree_weight: np.ndarray, k: int) -> tuple[int, float]:
+    c, w = 0, 0.0
+    while k > 0:
+        c += int(tree_count[k])
+        w += float(tree_weight[k])
+        k -= k & -k
+    return c, w
+
+
+@dataclass
+class Fused:
+    imf: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    amplitude_pct: np.ndarray
+    duration_min: np.ndarray
+    total_volume: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.start)
+
+    def features(self) -> np.ndarray:
+        return np.column_stack([self.amplitude_pct, self.duration_min, self.total_volume])
+
+
+def fused_cycles(window: Series) -> Fused | None:
+    """Steps 3 to 7 for one window slice; None when the result is empty."""
+    p_cycles = price_cycles(decompose(window.price), window.price)
+    v_cycles = volume_cycles(decompose(window.volume), window.volume)
+    if len(p_cycles) == 0 or len(v_cycles) == 0:
+        return None
+    counts, totals = fuse(p_cycles, v_cycles, window.volume)
+    keep = counts > 0
+    if keep.sum() < 2:
+        return None
+    kept = p_cycles.select(keep)
+    return Fused(kept.imf, kept.start, kept.end, kept.amplitude_pct, kept.duration_min, totals[keep])
+
+
+def mad(values: np.ndarray) -> float:
+    return float(np.median(np.abs(values - np.median(values))))
+
+
+def summarize(fused: Fused, labels: np.ndarray, *, skip_noise: bool) -> list[dict]:
+    clusters = []
+    for label in sorted(set(labels.tolist())):
+        if skip_noise and label == -1:
+            continue
+        m = labels == label
+        clusters.append({
+            "cluster": int(label),
+            "count": int(m.sum()),
+            "median_amplitude_pct": float(np.median(fused.amplitude_pct[m])),
+            "mad_amplitude_pct": mad(fused.amplitude_pct[m]),
+            "median_duration_min": float(np.median(fused.duration_min[m])),
+            "mad_duration_min": mad(fused.duration_min[m]),
+            "median_total_volume": float(np.median(fused.total_volume[m])),
+            "mad_total_volume": mad(fused.total_volume[m]),
+        })
+    return clusters
+
+
+def gmm_clusters(fused: Fused, scaled: np.ndarray, kmax: int) -> list[dict]:
+    """Lowest-BIC Gaussian mixture over k = 2 .. min(kmax, n) (first on ties), summarised."""
+    from sklearn.mixture import GaussianMixture
+
+    best, best_bic = None, math.inf
+    for k in range(2, min(kmax, len(scaled)) + 1):
+        model = GaussianMixture(n_components=k, random_state=0).fit(scaled)
+        bic = model.bic(scaled)
+        if bic < best_bic:
+            best, best_bic = model, bic
+    if best is None:
+        return []
+    return summarize(fused, best.predict(scaled), skip_noise=False)
+
+
+def dbscan_clusters(fused: Fused, scaled: np.ndarray) -> list[dict]:
+    """The best-silhouette DBSCAN over the eps x min_samples grid, else eps from the knee."""
+    from sklearn.cluster import DBSCAN
+    from sklearn.metrics import silhouette_score
+    from sklearn.neighbors import NearestNeighbors
+
+    n = len(scaled)
+    k = min(7, n)
+    distances = NearestNeighbors(n_neighbors=k).fit(scaled).kneighbors(scaled)[0][:, k - 1]
+    candidates = np.linspace(np.percentile(distances, 10), np.percentile(distances, 90), 10)
+    best = None  # (score, eps, min_samples, labels)
+    for eps in candidates:
+        if eps <= 0:
+            continue
+        for min_samples in range(2, 8):
+            labels = DBSCAN(eps=float(eps), min_samples=min_samples).fit_predict(scaled)
+            core = labels != -1
+            found = set(labels[core].tolist())
+            if len(found) < 2 or core.sum() <= len(found):
+                continue
+            score = silhouette_score(scaled[core], labels[core])
+            if best is None or score > best[0]:
+                best = (score, float(eps), min_samples, labels)
+    if best is None:
+        eps = knee_eps(distances)
+        min_samples = 2
+        labels = DBSCAN(eps=eps, min_samples=min_samples).fit_predict(scaled) if eps > 0 else np.full(n, -1)
+    else:
+        _, eps, min_samples, labels = best
+    clusters = summarize(fused, labels, skip_noise=True)
+    for c in clusters:
+        c["parameters"] = {"eps": float(eps), "min_samples": int(min_samples)}
+        c["flag_small"] = c["count"] < 5
+    return clusters
+
+
+def knee_eps(distances: np.ndarray) -> float:
+    ordered = np.sort(distances)
+    if ordered[0] == ordered[-1]:
+        return float(ordered[0])
+    from kneed import KneeLocator
+
+    knee = KneeLocator(np.arange(len(ordered)), ordered, curve="convex", direction="increasing").knee_y
+    return float(knee) if knee is not None else float(np.median(ordered))
+
+
+def cluster_window(fused: Fused | None, kmax: int) -> dict[str, list[dict]]:
+    if fused is None:
+        return {"gmm": [], "dbscan": []}
+    from sklearn.preprocessing import RobustScaler
+
+    scaled = RobustScaler().fit_transform(fused.features())
+    return {"gmm": gmm_clusters(fused, scaled, kmax), "dbscan": dbscan_clusters(fused, scaled)}
+
+
+def analyse_member(ts: np.ndarray, close: np.ndarray, volume: np.ndarray,
+                   windows: tuple = WINDOWS) -> dict[str, dict[str, list[dict]]]:
+    """{window label: {"gmm": [...], "dbscan": [...]}} for one member's bars."""
+    series = regular_series(ts, close, volume)
+    out = {}
+    for label, days, kmax in windows:
+        window = window_slice(series, days)
+        out[label] = cluster_window(fused_cycles(window) if window is not None else None, kmax)
+    return out
+
+
+def dominant(result: dict[str, dict[str, list[dict]]]) -> dict | None:
+    """The cluster with the largest median_amplitude_pct over the windows in order: each window's
+    GMM clusters, or its DBSCAN clusters when it has no GMM cluster (first on ties)."""
+    best = None
+    for label in result:
+        clusters = result[label]["gmm"] or result[label]["dbscan"]
+        for c in clusters:
+            if best is None or c["median_amplitude_pct"] > best["median_amplitude_pct"]:
+                best = c
+    return best
