@@ -322,3 +322,21 @@ def dominant(result: dict[str, dict[str, list[dict]]]) -> dict | None:
             if best is None or c["median_amplitude_pct"] > best["median_amplitude_pct"]:
                 best = c
     return best
+
+
+def worker_init() -> None:
+    """Every analysis runs with single-threaded BLAS/OpenMP, in worker processes and in the main
+    one alike: the same summation order everywhere, so results cannot depend on --jobs."""
+    from threadpoolctl import threadpool_limits
+
+    global _LIMITS  # keep the limit for the life of the process
+    _LIMITS = threadpool_limits(1)
+
+
+_LIMITS = None
+
+
+def analyse_task(task: tuple) -> tuple[str, dict]:
+    """(symbol, ts, close, volume, windows) -> (symbol, result); picklable for worker processes."""
+    symbol, ts, close, volume, windows = task
+    return symbol, analyse_member(ts, close, volume, windows)

@@ -1,0 +1,247 @@
+"""Inputs and outputs of cluster.py: cohort bars from the warehouse or a CSV, and the results as
+JSON, text, the warehouse table imf_clusters and a plot."""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import JobFailed, UsageError
+from .warehouse import Target, connect, param, quote_ident, read_rows, relation_exists
+
+log = logging.getLogger(__name__)
+TABLE = "imf_clusters"
+NEEDED_CSV_COLUMNS = ("symbol", "timestamp", "close", "volume")
+
+
+@dataclass
+class CohortBars:
+    members: list[str]  # in cohort order
+    bars: dict[str, pd.DataFrame]  # symbol -> ts (unix seconds), close, volume, ascending
+    as_of: datetime
+
+
+def _frames(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    out = {}
+    for symbol, part in frame.groupby("symbol", sort=False):
+        out[str(symbol)] = part[["ts", "close", "volume"]].sort_values("ts").reset_index(drop=True)
+    return out
+
+
+def read_warehouse(target: Target, cohort: str, as_of: datetime | None) -> CohortBars:
+    missing = [r for r in ("cohort_bars", f"habitual_{cohort}", "leaderboard_run") if not relation_exists(target, r)]
+    if missing:
+        raise UsageError(f"{', '.join(missing)} not found in {target.type} target {target.name!r}: "
+                         f"run `dbt run --select +leaderboards --target {target.name}` first")
+    rel = target.relation
+    _, run = read_rows(target, f"select as_of from {rel('leaderboard_run')}")
+    built_as_of = run[0][0] if run else None
+    rank = quote_ident(target, "rank")
+    _, rows = read_rows(target, f"select symbol from {rel('habitual_' + cohort)} order by {rank}")
+    members = [r[0] for r in rows]
+    ts = quote_ident(target, "timestamp")
+    sql = f"select symbol, {ts}, close, volume from {rel('cohort_bars')} where cohort = {param(target)}"
+    params: list[Any] = [cohort]
+    if as_of is not None:
+        sql += f" and {ts} < {param(target)}"
+        params.append(as_of)
+    _, bar_rows = read_rows(target, sql + f" order by symbol, {ts}", params)
+    frame = pd.DataFrame(bar_rows, columns=["symbol", "timestamp", "close", "volume"])
+    frame["ts"] = pd.to_datetime(frame["timestamp"]).astype("datetime64[s]").astype(np.int64)
+    frame["close"] = frame["close"].astype(float)
+    frame["volume"] = pd.to_numeric(frame["volume"], errors="coerce").astype(float)
+    return CohortBars(members, _frames(frame), as_of or built_as_of or _utc_now())
+
+
+def read_csv(path: Path, as_of: datetime | None) -> CohortBars:
+    if not path.is_file():
+        raise UsageError(f"--input {path}: no such file")
+    try:
+        frame = pd.read_csv(path)
+    except (ValueError, pd.errors.ParserError) as exc:
+        raise UsageError(f"--input {path}: not a readable CSV ({exc})") from None
+    absent = [c for c in NEEDED_CSV_COLUMNS if c not in frame.columns]
+    if absent:
+        raise UsageError(f"--input {path}: missing column(s) {', '.join(absent)} "
+                         f"(expected a habitual_*.csv: {', '.join(NEEDED_CSV_COLUMNS)}, ...)")
+    try:
+        stamps = pd.to_datetime(frame["timestamp"], utc=True).dt.tz_localize(None)
+        frame["close"] = frame["close"].astype(float)
+        frame["volume"] = pd.to_numeric(frame["volume"], errors="coerce").astype(float)
+    except (ValueError, TypeError) as exc:
+        raise UsageError(f"--input {path}: bad timestamp or number ({exc})") from None
+    frame["ts"] = stamps.astype("datetime64[s]").astype(np.int64)
+    frame["symbol"] = frame["symbol"].astype(str)
+    if as_of is not None:
+        frame = frame[stamps < as_of]
+    members = list(dict.fromkeys(frame["symbol"]))
+    end = (datetime.fromtimestamp(int(frame["ts"].max()) + 60, UTC).replace(tzinfo=None) if len(frame)
+           else _utc_now())
+    return CohortBars(members, _frames(frame), as_of or end)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_json(results: dict, path: Path) -> None:
+    _atomic_write(path, json.dumps(results, indent=2, allow_nan=False) + "\n")
+
+
+def summary_lines(results: dict, dominant: Callable[[dict], dict | None]) -> list[str]:
+    lines = []
+    for symbol, windows in results.items():
+        best = dominant(windows)
+        if best is None:
+            lines.append(f"{symbol}, NA, NA")
+        else:
+            lines.append(f"{symbol}, {best['median_duration_min']}, {best['median_amplitude_pct']}")
+    return lines
+
+
+def write_text(lines: list[str], path: Path) -> None:
+    _atomic_write(path, "".join(line + "\n" for line in lines))
+
+
+TABLE_COLUMNS = ("cohort", "symbol", "window", "method", "cluster", "count", "median_amplitude_pct",
+                 "mad_amplitude_pct", "median_duration_min", "mad_duration_min", "median_total_volume",
+                 "mad_total_volume", "eps", "min_samples", "flag_small", "as_of", "run_at")
+DDL = """create table if not exists {relation} (
+    cohort varchar(16) not null,
+    symbol varchar(32) not null,
+    {window} varchar(8) not null,
+    method varchar(8) not null,
+    cluster integer not null,
+    {count} integer not null,
+    median_amplitude_pct double not null,
+    mad_amplitude_pct double not null,
+    median_duration_min double not null,
+    mad_duration_min double not null,
+    median_total_volume double not null,
+    mad_total_volume double not null,
+    eps double,
+    min_samples integer,
+    flag_small boolean,
+    as_of {ts} not null,
+    run_at {ts} not null,
+    primary key (cohort, as_of, symbol, {window}, method, cluster)
+){suffix}"""
+
+
+def table_rows(cohort: str, results: dict, as_of: datetime, run_at: datetime) -> list[tuple]:
+    rows = []
+    for symbol, windows in results.items():
+        for window, methods in windows.items():
+            for method in ("gmm", "dbscan"):
+                for c in methods[method]:
+                    params = c.get("parameters", {})
+                    rows.append((cohort, symbol, window, method, c["cluster"], c["count"],
+                                 c["median_amplitude_pct"], c["mad_amplitude_pct"], c["median_duration_min"],
+                                 c["mad_duration_min"], c["median_total_volume"], c["mad_total_volume"],
+                                 params.get("eps"), params.get("min_samples"), c.get("flag_small"), as_of, run_at))
+    return rows
+
+
+def replace_rows(target: Target, cohort: str, as_of: datetime, rows: list[tuple]) -> None:
+    """Replace the cohort's rows for this as_of in one transaction."""
+    relation = target.relation(TABLE)
+    mysql = target.is_mysql_family
+    q = lambda name: quote_ident(target, name)  # noqa: E731 - window and count are keywords somewhere
+    ddl = DDL.format(relation=relation, window=q("window"), count=q("count"), ts="datetime" if mysql else "timestamp",
+                     suffix=" character set utf8mb4 collate utf8mb4_bin" if mysql else "")
+    columns = ", ".join(q(c) for c in TABLE_COLUMNS)
+    insert = f"insert into {relation} ({columns}) values ({', '.join([param(target)] * len(TABLE_COLUMNS))})"
+    delete = f"delete from {relation} where cohort = {param(target)} and as_of = {param(target)}"
+    con = connect(target, create_schema=True)
+    try:
+        if mysql:
+            with con.cursor() as cur:
+                cur.execute(ddl)
+                con.commit()
+                cur.execute(delete, (cohort, as_of))
+                if rows:
+                    cur.executemany(insert, rows)
+            con.commit()
+        else:
+            con.execute("begin")
+            con.execute(ddl)
+            con.execute(delete, [cohort, as_of])
+            if rows:
+                con.executemany(insert, rows)
+            con.execute("commit")
+    except Exception as exc:
+        con.rollback()
+        raise JobFailed(f"writing {relation} failed, nothing was changed: {exc}") from exc
+    finally:
+        con.close()
+
+
+def plot(cohort: str, results: dict, windows: list[str], path: Path) -> None:
+    """One panel per window: every member's clusters (GMM, else DBSCAN) as duration against
+    amplitude, marker area by median total volume, one colour per member."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    columns = min(3, max(1, len(windows)))
+    rows = math.ceil(len(windows) / columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(5.5 * columns, 4.2 * rows), squeeze=False)
+    volumes = [c["median_total_volume"] for w in results.values() for m in w.values()
+               for c in (m["gmm"] or m["dbscan"])]
+    top = max(volumes) if volumes else 1.0
+    colours = plt.get_cmap("tab20")
+    for i, window in enumerate(windows):
+        ax = axes[i // columns][i % columns]
+        for j, (symbol, per_window) in enumerate(results.items()):
+            clusters = per_window.get(window, {"gmm": [], "dbscan": []})
+            clusters = clusters["gmm"] or clusters["dbscan"]
+            if not clusters:
+                continue
+            ax.scatter([c["median_duration_min"] for c in clusters], [c["median_amplitude_pct"] for c in clusters],
+                       s=[20 + 400 * (c["median_total_volume"] / top if top > 0 else 0) for c in clusters],
+                       color=colours(j % 20), alpha=0.6, edgecolors="black", linewidths=0.4, label=symbol)
+        ax.set_title(f"{cohort}: {window} window")
+        ax.set_xlabel("median cycle duration (min)")
+        ax.set_ylabel("median amplitude (%)")
+        ax.grid(alpha=0.3)
+    for k in range(len(windows), rows * columns):
+        axes[k // columns][k % columns].axis("off")
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    if handles:
+        fig.legend(handles, labels, loc="center right", fontsize=7, title="member")
+        fig.subplots_adjust(right=0.86)
+    fig.suptitle(f"EMD cycle clusters of the habitual {cohort} (marker area: median total volume)")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".png")
+    os.close(fd)
+    try:
+        fig.savefig(tmp, dpi=110)
+        os.replace(tmp, path)
+    finally:
+        plt.close(fig)
+        Path(tmp).unlink(missing_ok=True)
