@@ -114,68 +114,27 @@ def fuse(price: Cycles, volume: Cycles, volume_series: np.ndarray) -> tuple[np.n
     """For each price cycle: how many volume cycles overlap it (start or end inside its [start, end]),
     and the sum of those cycles' volume (each summed from its start to its end inclusive).
 
-    Sorted intervals and prefix sums: (starts inside) + (ends inside) - (both inside), where both
-    inside means start >= s and end <= e, counted with a sweep over ends and a Fenwick tree over
-    the start order. No loop over pairs of cycles.
+    Volume cycles are sorted by start and by end once; the cycles overlapping a price cycle are
+    the union of two contiguous runs found by binary search, so no price cycle is compared with
+    every volume cycle. Each cycle's volume is the same slice sum as the spec's, and the totals add
+    them in the spec's order (volume cycles by IMF, then time), so the floats are bit-identical.
     """
-    prefix = np.concatenate(([0.0], np.cumsum(volume_series)))
-    weight = prefix[volume.end + 1] - prefix[volume.start]
-    s, e = price.start, price.end
-
-    def inside(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        order = np.argsort(points, kind="stable")
-        sorted_points = points[order]
-        sums = np.concatenate(([0.0], np.cumsum(weight[order])))
-        lo = np.searchsorted(sorted_points, s, side="left")
-        hi = np.searchsorted(sorted_points, e, side="right")
-        return hi - lo, sums[hi] - sums[lo]
-
-    count_start, total_start = inside(volume.start)
-    count_end, total_end = inside(volume.end)
-    count_both, total_both = _both_inside(volume.start, volume.end, weight, s, e)
-    return count_start + count_end - count_both, total_start + total_end - total_both
-
-
-def _both_inside(vs: np.ndarray, ve: np.ndarray, weight: np.ndarray, s: np.ndarray, e: np.ndarray
-                 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per query (s, e): count and weight of intervals with vs >= s and ve <= e (so both inside)."""
-    m = len(vs)
-    counts = np.zeros(len(s), dtype=np.int64)
-    totals = np.zeros(len(s))
-    if m == 0 or len(s) == 0:
-        return counts, totals
-    start_order = np.argsort(vs, kind="stable")
-    rank = np.empty(m, dtype=np.int64)
-    rank[start_order] = np.arange(m)
-    sorted_starts = vs[start_order]
-    tree_count = np.zeros(m + 1, dtype=np.int64)
-    tree_weight = np.zeros(m + 1)
-    by_end = np.argsort(ve, kind="stable")
-    queries = np.argsort(e, kind="stable")
-    j = 0
-    for q in queries:  # sweep over query ends; add intervals ending at or before it
-        while j < m and ve[by_end[j]] <= e[q]:
-            k = rank[by_end[j]] + 1
-            w = weight[by_end[j]]
-            while k <= m:
-                tree_count[k] += 1
-                tree_weight[k] += w
-                k += k & -k
-            j += 1
-        first = int(np.searchsorted(sorted_starts, s[q], side="left"))  # intervals starting at or after s
-        c_all, w_all = _prefix(tree_count, tree_weight, m)
-        c_before, w_before = _prefix(tree_count, tree_weight, first)
-        counts[q], totals[q] = c_all - c_before, w_all - w_before
+    series = np.asarray(volume_series, dtype=float)
+    weights = [float(series[a:b + 1].sum()) for a, b in zip(volume.start.tolist(), volume.end.tolist(), strict=True)]
+    by_start = np.argsort(volume.start, kind="stable")
+    by_end = np.argsort(volume.end, kind="stable")
+    starts, ends = volume.start[by_start], volume.end[by_end]
+    lo_s = np.searchsorted(starts, price.start, side="left")
+    hi_s = np.searchsorted(starts, price.end, side="right")
+    lo_e = np.searchsorted(ends, price.start, side="left")
+    hi_e = np.searchsorted(ends, price.end, side="right")
+    counts = np.zeros(len(price), dtype=np.int64)
+    totals = np.zeros(len(price))
+    for i in range(len(price)):
+        found = np.union1d(by_start[lo_s[i]:hi_s[i]], by_end[lo_e[i]:hi_e[i]])  # sorted: the spec's order
+        counts[i] = len(found)
+        totals[i] = sum(weights[j] for j in found.tolist())
     return counts, totals
-
-
-def _prefix(tree_count: np.ndarray, tree_weight: np.ndarray, k: int) -> tuple[int, float]:
-    c, w = 0, 0.0
-    while k > 0:
-        c += int(tree_count[k])
-        w += float(tree_weight[k])
-        k -= k & -k
-    return c, w
 
 
 @dataclass
