@@ -132,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     results = analyse(data, members, windows, args.jobs)
     stem = args.out / f"imf_clusters_{args.cohort}"
     imf_store.write_json(results, stem.with_suffix(".json"))
-    imf_store.write_text(imf_store.summary_lines(results, imf.dominant), stem.with_suffix(".txt"))
+    imf_store.write_lines(imf_store.summary_lines(results, imf.dominant), stem.with_suffix(".txt"))
     if args.plot:
         imf_store.plot(args.cohort, results, [w[0] for w in windows], stem.with_suffix(".png"))
     if target is not None:

@@ -15,13 +15,12 @@ from __future__ import annotations
 import argparse
 import csv
 import logging
-import os
-import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from pipeline import cli
 from pipeline.errors import UsageError
+from pipeline.files import atomic_path
 from pipeline.loader import default_schema, default_table
 from pipeline.warehouse import Target, load_target, param, quote_ident, read_rows, relation_exists, stream_rows
 
@@ -91,24 +90,14 @@ def export(target: Target, symbols: list[str], start: datetime, end: datetime, p
            f"where symbol in ({', '.join([p] * len(symbols))}) and {ts} >= {p} and {ts} < {p} "
            f"order by symbol, {ts}")
     counts = dict.fromkeys(symbols, 0)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow(COLUMNS)
-            if symbols:
-                for _, batch in stream_rows(target, sql, (*symbols, start, end)):
-                    for row in batch:
-                        counts[row[0]] = counts.get(row[0], 0) + 1
-                        writer.writerow((row[0], row[1].strftime("%Y-%m-%d %H:%M:%S"), *row[2:]))
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp, open(tmp, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        if symbols:
+            for _, batch in stream_rows(target, sql, (*symbols, start, end)):
+                for row in batch:
+                    counts[row[0]] = counts.get(row[0], 0) + 1
+                    writer.writerow((row[0], row[1].strftime("%Y-%m-%d %H:%M:%S"), *row[2:]))
     return counts
 
 

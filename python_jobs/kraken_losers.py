@@ -22,9 +22,7 @@ from __future__ import annotations
 import argparse
 import csv
 import logging
-import os
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +30,7 @@ from typing import Any
 
 from pipeline import cli
 from pipeline.errors import UsageError
+from pipeline.files import atomic_path
 from pipeline.kraken import KrakenClient, Mappings, pct_change, price_24h_ago, ticker_row, usd_pairs
 
 log = logging.getLogger("pipeline.kraken_losers")
@@ -118,22 +117,12 @@ def format_table(rows: list[dict[str, Any]], basis: str) -> str:
 
 
 def write_csv(rows: list[dict[str, Any]], path: Path, basis: str) -> None:
-    """Written to a temporary file beside `path`, renamed over it when complete."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, fieldnames=COLUMNS[basis], extrasaction="ignore", lineterminator="\n")
-            writer.writeheader()
-            for row in rows:
-                writer.writerow({**row, "fetched_at": row["fetched_at"].strftime("%Y-%m-%d %H:%M:%S")})
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Written whole or not at all (a failed run leaves the previous file)."""
+    with atomic_path(path) as tmp, open(tmp, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS[basis], extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({**row, "fetched_at": row["fetched_at"].strftime("%Y-%m-%d %H:%M:%S")})
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,8 +15,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import JobFailed, UsageError
-from .warehouse import Target, connect, param, quote_ident, read_rows, relation_exists
+from .errors import UsageError
+from .files import atomic_path, write_text
+from .warehouse import Target, param, quote_ident, read_rows, relation_exists
+from .warehouse import replace_rows as warehouse_replace_rows
 
 log = logging.getLogger(__name__)
 TABLE = "imf_clusters"
@@ -95,22 +95,8 @@ def _utc_now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_json(results: dict, path: Path) -> None:
-    _atomic_write(path, json.dumps(results, indent=2, allow_nan=False) + "\n")
+    write_text(path, json.dumps(results, indent=2, allow_nan=False) + "\n")
 
 
 def summary_lines(results: dict, dominant: Callable[[dict], dict | None]) -> list[str]:
@@ -124,8 +110,8 @@ def summary_lines(results: dict, dominant: Callable[[dict], dict | None]) -> lis
     return lines
 
 
-def write_text(lines: list[str], path: Path) -> None:
-    _atomic_write(path, "".join(line + "\n" for line in lines))
+def write_lines(lines: list[str], path: Path) -> None:
+    write_text(path, "".join(line + "\n" for line in lines))
 
 
 TABLE_COLUMNS = ("cohort", "symbol", "window", "method", "cluster", "count", "median_amplitude_pct",
@@ -177,28 +163,7 @@ def replace_rows(target: Target, cohort: str, as_of: datetime, rows: list[tuple]
     columns = ", ".join(q(c) for c in TABLE_COLUMNS)
     insert = f"insert into {relation} ({columns}) values ({', '.join([param(target)] * len(TABLE_COLUMNS))})"
     delete = f"delete from {relation} where cohort = {param(target)} and as_of = {param(target)}"
-    con = connect(target, create_schema=True)
-    try:
-        if mysql:
-            with con.cursor() as cur:
-                cur.execute(ddl)
-                con.commit()
-                cur.execute(delete, (cohort, as_of))
-                if rows:
-                    cur.executemany(insert, rows)
-            con.commit()
-        else:
-            con.execute("begin")
-            con.execute(ddl)
-            con.execute(delete, [cohort, as_of])
-            if rows:
-                con.executemany(insert, rows)
-            con.execute("commit")
-    except Exception as exc:
-        con.rollback()
-        raise JobFailed(f"writing {relation} failed, nothing was changed: {exc}") from exc
-    finally:
-        con.close()
+    warehouse_replace_rows(target, ddl=ddl, deletes=[(delete, (cohort, as_of))], insert=insert, rows=rows)
 
 
 def plot(cohort: str, results: dict, windows: list[str], path: Path) -> None:
@@ -237,11 +202,8 @@ def plot(cohort: str, results: dict, windows: list[str], path: Path) -> None:
         fig.legend(handles, labels, loc="center right", fontsize=7, title="member")
         fig.subplots_adjust(right=0.86)
     fig.suptitle(f"EMD cycle clusters of the habitual {cohort} (marker area: median total volume)")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".png")
-    os.close(fd)
     try:
-        fig.savefig(tmp, dpi=110)
-        os.replace(tmp, path)
+        with atomic_path(path, suffix=".png") as tmp:
+            fig.savefig(tmp, dpi=110)
     finally:
         plt.close(fig)
-        Path(tmp).unlink(missing_ok=True)

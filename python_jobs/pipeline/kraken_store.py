@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import JobFailed
-from .warehouse import Target, connect, param
+from .warehouse import Target, param, replace_rows
 
 TABLE = "kraken_top_losers"
 COLUMNS = ("fetched_at", "loser_rank", "pair_key", "wsname", "symbol", "base", "quote", "last", "open_utc_day",
@@ -42,27 +41,4 @@ def append_losers(target: Target, rows: list[dict[str, Any]]) -> None:
               f"values ({', '.join([param(target)] * len(COLUMNS))})")
     delete = f"delete from {relation} where fetched_at = {param(target)}"
     stamps = sorted({row["fetched_at"] for row in rows})
-    con = connect(target, create_schema=True)
-    try:
-        if mysql:
-            with con.cursor() as cur:
-                cur.execute(ddl)
-                con.commit()  # DDL commits implicitly on MySQL: keep it out of the data transaction
-                for stamp in stamps:
-                    cur.execute(delete, (stamp,))
-                if values:
-                    cur.executemany(insert, values)
-            con.commit()
-        else:
-            con.execute("begin")
-            con.execute(ddl)
-            for stamp in stamps:
-                con.execute(delete, [stamp])
-            if values:
-                con.executemany(insert, values)
-            con.execute("commit")
-    except Exception as exc:
-        con.rollback()
-        raise JobFailed(f"writing {relation} failed, nothing was written: {exc}") from exc
-    finally:
-        con.close()
+    replace_rows(target, ddl=ddl, deletes=[(delete, (stamp,)) for stamp in stamps], insert=insert, rows=values)

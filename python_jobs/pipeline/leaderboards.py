@@ -10,14 +10,13 @@ import csv
 import json
 import logging
 import math
-import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from .errors import UsageError
+from .files import atomic_path, write_text
 from .warehouse import Target, param, quote_ident, read_rows, relation_exists, stream_rows
 
 log = logging.getLogger(__name__)
@@ -128,22 +127,8 @@ def format_report(board: Leaderboards) -> str:
     return "\n".join(lines)
 
 
-def _atomic_writer(path: Path):
-    """A temporary file beside `path`, to be renamed over it once complete (mode as a normal file)."""
-    handle = tempfile.NamedTemporaryFile("w", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp",  # noqa: SIM115
-                                         delete=False, newline="", encoding="utf-8")
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(handle.name, 0o666 & ~umask)
-    return handle
-
-
 def write_json(doc: dict[str, Any], path: Path) -> None:
-    text = json.dumps(doc, indent=2, allow_nan=False)
-    handle = _atomic_writer(path)
-    with handle:
-        handle.write(text + "\n")
-    os.replace(handle.name, path)
+    write_text(path, json.dumps(doc, indent=2, allow_nan=False) + "\n")
 
 
 def export_cohort_bars(target: Target, cohort: str, path: Path) -> int:
@@ -155,18 +140,12 @@ def export_cohort_bars(target: Target, cohort: str, path: Path) -> int:
     if target.type == "duckdb":
         return _export_duckdb(target, sql.replace(param(target), f"'{cohort}'"), path)
     rows = 0
-    handle = _atomic_writer(path)
-    try:
-        with handle:
-            writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow(BAR_COLUMNS)
-            for _, batch in stream_rows(target, sql, (cohort,)):
-                writer.writerows((s, t.strftime("%Y-%m-%d %H:%M:%S"), o, h, lo, c, v) for s, t, o, h, lo, c, v in batch)
-                rows += len(batch)
-        os.replace(handle.name, path)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp, open(tmp, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(BAR_COLUMNS)
+        for _, batch in stream_rows(target, sql, (cohort,)):
+            writer.writerows((s, t.strftime("%Y-%m-%d %H:%M:%S"), o, h, lo, c, v) for s, t, o, h, lo, c, v in batch)
+            rows += len(batch)
     return rows
 
 
@@ -174,16 +153,11 @@ def _export_duckdb(target: Target, sql: str, path: Path) -> int:
     """DuckDB writes the CSV itself (same layout, shortest round-trip floats), to a file then renamed."""
     from .warehouse import connect
 
-    handle = _atomic_writer(path)
-    handle.close()
     con = connect(target)
     try:
-        rows = con.execute(f"copy ({sql}) to '{handle.name}' (header, delimiter ',', "
-                           "timestampformat '%Y-%m-%d %H:%M:%S')").fetchone()[0]
-        os.replace(handle.name, path)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
+        with atomic_path(path) as tmp:
+            rows = con.execute(f"copy ({sql}) to '{tmp}' (header, delimiter ',', "
+                               "timestampformat '%Y-%m-%d %H:%M:%S')").fetchone()[0]
     finally:
         con.close()
     return int(rows)

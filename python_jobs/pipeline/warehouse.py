@@ -248,3 +248,35 @@ def stream_rows(target: Target, sql: str, params: tuple | list = (), batch_size:
             yield columns, []
     finally:
         con.close()
+
+
+def replace_rows(target: Target, *, ddl: str, deletes: list[tuple[str, tuple]], insert: str,
+                 rows: list[tuple]) -> None:
+    """Create a table if missing, then delete and insert rows in one transaction (all or nothing).
+
+    On MySQL/MariaDB the DDL commits implicitly, so it runs before the data transaction.
+    """
+    con = connect(target, create_schema=True)
+    try:
+        if target.is_mysql_family:
+            with con.cursor() as cur:
+                cur.execute(ddl)
+                con.commit()
+                for sql, params in deletes:
+                    cur.execute(sql, params)
+                if rows:
+                    cur.executemany(insert, rows)
+            con.commit()
+        else:
+            con.execute("begin")
+            con.execute(ddl)
+            for sql, params in deletes:
+                con.execute(sql, list(params))
+            if rows:
+                con.executemany(insert, rows)
+            con.execute("commit")
+    except Exception as exc:
+        con.rollback()
+        raise JobFailed(f"writing {insert.split()[2]} failed, nothing was changed: {exc}") from exc
+    finally:
+        con.close()
