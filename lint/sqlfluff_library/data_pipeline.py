@@ -54,3 +54,8 @@ def habitual_cohort(cohort):
 
 def utc_now():
     return "utc_timestamp()"
+
+
+def six_hour_buckets(bars, bar_closes):
+    return (f"select {bars}.symbol, {bars}.bar_at as bucket_epoch, {bar_closes}.close "
+            f"from {bars} inner join {bar_closes} on {bars}.symbol = {bar_closes}.symbol")

@@ -36,16 +36,7 @@ bar_closes as (
 
 bucketed as (
 
-    select
-        symbol,
-        {{ data_pipeline.bucket_epoch('bar_at', 21600) }} as bucket_epoch,
-        min(bar_at) as first_bar_at,
-        max(bar_at) as last_bar_at,
-        sum(volume) as volume,
-        count(*) as bar_count,
-        count(volume) as volume_bar_count
-    from bars
-    group by symbol, {{ data_pipeline.bucket_epoch('bar_at', 21600) }}
+    {{ data_pipeline.six_hour_buckets('bars', 'bar_closes') }}
 
 ),
 
@@ -57,15 +48,11 @@ final as (
         {{ cast_timestamp(data_pipeline.from_epoch_seconds('bucketed.bucket_epoch')) }} as bucket_start,
         {{ cast_timestamp('bucketed.first_bar_at') }} as first_bar_at,
         {{ cast_timestamp('bucketed.last_bar_at') }} as last_bar_at,
-        {{ cast_double('bar_closes.close') }} as close,
+        {{ cast_double('bucketed.close') }} as close,
         {{ cast_double('bucketed.volume') }} as volume,
         {{ cast_bigint('bucketed.bar_count') }} as bar_count,
         {{ cast_bigint('bucketed.volume_bar_count') }} as volume_bar_count
     from bucketed
-    inner join bar_closes
-        on
-            bucketed.symbol = bar_closes.symbol
-            and bucketed.last_bar_at = bar_closes.bar_at
 
 )
 

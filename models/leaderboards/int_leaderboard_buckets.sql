@@ -60,33 +60,22 @@ whole_buckets as (
 
 ),
 
-edge_totals as (
+edge_aggregates as (
 
-    select
-        symbol,
-        {{ data_pipeline.bucket_epoch('bar_at', 21600) }} as bucket_epoch,
-        max(bar_at) as last_bar_at,
-        sum(volume) as volume,
-        count(*) as bar_count
-    from bars
-    group by symbol, {{ data_pipeline.bucket_epoch('bar_at', 21600) }}
+    {{ data_pipeline.six_hour_buckets('bars', 'bar_closes') }}
 
 ),
 
 edge_buckets as (
 
     select
-        edge_totals.symbol,
-        edge_totals.bucket_epoch,
-        edge_totals.last_bar_at,
-        bar_closes.close,
-        edge_totals.volume,
-        edge_totals.bar_count
-    from edge_totals
-    inner join bar_closes
-        on
-            edge_totals.symbol = bar_closes.symbol
-            and edge_totals.last_bar_at = bar_closes.bar_at
+        symbol,
+        bucket_epoch,
+        last_bar_at,
+        close,
+        volume,
+        bar_count
+    from edge_aggregates
 
 ),
 

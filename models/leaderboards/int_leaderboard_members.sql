@@ -46,27 +46,17 @@ tallies as (
 
 ),
 
-first_gains as (
+-- each symbol's first gain and first loss appearance, which breaks ties in the counts
+first_appearances as (
 
     select
         symbol,
+        direction,
         window_hours,
         window_epoch,
         board_rank
     from price_appearances
-    where direction = 'gain' and appearance_order = 1
-
-),
-
-first_losses as (
-
-    select
-        symbol,
-        window_hours,
-        window_epoch,
-        board_rank
-    from price_appearances
-    where direction = 'loss' and appearance_order = 1
+    where appearance_order = 1
 
 ),
 
@@ -104,16 +94,17 @@ gain_members as (
 
     select
         'gainers' as cohort,
-        first_gains.symbol,
+        first_appearances.symbol,
         row_number() over (
             order by
                 scored.gain_count desc,
-                first_gains.window_hours asc,
-                first_gains.window_epoch asc,
-                first_gains.board_rank asc
+                first_appearances.window_hours asc,
+                first_appearances.window_epoch asc,
+                first_appearances.board_rank asc
         ) as cohort_rank
-    from first_gains
-    inner join scored on first_gains.symbol = scored.symbol
+    from first_appearances
+    inner join scored on first_appearances.symbol = scored.symbol
+    where first_appearances.direction = 'gain'
 
 ),
 
@@ -121,16 +112,17 @@ loss_members as (
 
     select
         'losers' as cohort,
-        first_losses.symbol,
+        first_appearances.symbol,
         row_number() over (
             order by
                 scored.loss_count desc,
-                first_losses.window_hours asc,
-                first_losses.window_epoch asc,
-                first_losses.board_rank asc
+                first_appearances.window_hours asc,
+                first_appearances.window_epoch asc,
+                first_appearances.board_rank asc
         ) as cohort_rank
-    from first_losses
-    inner join scored on first_losses.symbol = scored.symbol
+    from first_appearances
+    inner join scored on first_appearances.symbol = scored.symbol
+    where first_appearances.direction = 'loss'
 
 ),
 
