@@ -133,6 +133,9 @@ def assert_matches_reference(target, ref) -> None:
 
     quoted = [c if c != "rank" else ("`rank`" if target.type != "duckdb" else '"rank"') for c in COHORT_COLUMNS]
     for cohort, expected in ref.cohorts.items():
+        members = [r[0] for r in query(target, f"select symbol from {rel('int_leaderboard_members')} "
+                                               f"where cohort = '{cohort}' order by cohort_rank")]
+        assert members == expected["symbol"].tolist(), f"{cohort} members differ"
         actual = fetch(target, f"select {', '.join(quoted)} from {rel('habitual_' + cohort)} order by 2",
                        COHORT_COLUMNS)
         assert_frames_equal(actual, expected, f"habitual_{cohort}")

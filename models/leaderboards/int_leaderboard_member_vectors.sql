@@ -68,35 +68,35 @@ shares as (
 
 ),
 
-centroids as (
+-- the centroid as a window over the same rows (not a second pass over `shares`: MariaDB
+-- 10.11 evaluated a CTE referenced twice inconsistently here, see docs/leaderboards.md)
+with_centroids as (
 
     select
         cohort,
+        symbol,
         bucket,
-        avg(share) as centroid
+        appearances,
+        share,
+        avg(share) over (partition by cohort, bucket) as centroid
     from shares
-    group by cohort, bucket
 
 ),
 
 final as (
 
     select
-        shares.cohort,
-        shares.symbol,
-        shares.bucket,
-        {{ cast_bigint('shares.appearances') }} as appearances,
-        {{ cast_double('shares.share') }} as share,
-        {{ cast_double('centroids.centroid') }} as centroid,
+        cohort,
+        symbol,
+        bucket,
+        {{ cast_bigint('appearances') }} as appearances,
+        {{ cast_double('share') }} as share,
+        {{ cast_double('centroid') }} as centroid,
         {{ cast_double(
-            'case when centroids.centroid = 0 then 0
-            else (shares.share - centroids.centroid) / centroids.centroid * 100 end'
+            'case when centroid = 0 then 0
+            else (share - centroid) / centroid * 100 end'
         ) }} as deviation_pct
-    from shares
-    inner join centroids
-        on
-            shares.cohort = centroids.cohort
-            and shares.bucket = centroids.bucket
+    from with_centroids
 
 )
 
