@@ -50,12 +50,14 @@ def window_metrics(c: np.ndarray, h: np.ndarray, lo: np.ndarray, v: np.ndarray, 
         return out
     mean = float(np.mean(c))
     out["close_mean"] = out["sma"] = mean
-    out["close_stddev"] = float(np.sqrt(np.mean((c - mean) ** 2)))
+    # flat prices have a deviation of exactly 0 (np.mean of equal values can be off by an ulp)
+    out["close_stddev"] = 0.0 if c.max() == c.min() else float(np.sqrt(np.mean((c - mean) ** 2)))
     out["close_min"], out["close_max"] = float(c.min()), float(c.max())
-    vol = float(np.sum(v))
+    # a NULL (NaN) volume or trade count is missing: sums and means skip it
+    vol = float(np.nansum(v)) if not np.isnan(v).all() else math.nan
     out["volume_sum"] = vol
-    if vol != 0:
-        vwap = float(np.sum(c * v)) / vol
+    if not math.isnan(vol) and vol != 0:
+        vwap = float(np.nansum(c * v)) / vol
         out["vwap"] = vwap
         out["price_deviation_vwap"] = (c[-1] - vwap) / vwap if vwap != 0 else None
     if c[0] != 0:
@@ -72,7 +74,8 @@ def window_metrics(c: np.ndarray, h: np.ndarray, lo: np.ndarray, v: np.ndarray, 
     out["macd_histogram"] = out["macd"] - out["macd_signal"]
     tp = (h + lo + c) / 3
     tp_mean = float(np.mean(tp))
-    tp_std = float(np.sqrt(np.mean((tp - tp_mean) ** 2)))
+    flat_tp = tp.max() == tp.min()
+    tp_std = 0.0 if flat_tp else float(np.sqrt(np.mean((tp - tp_mean) ** 2)))
     out["bollinger_upper"], out["bollinger_lower"] = tp_mean + 2 * tp_std, tp_mean - 2 * tp_std
     out["bollinger_width"] = out["bollinger_upper"] - out["bollinger_lower"]
     d = np.diff(c)
@@ -90,8 +93,8 @@ def window_metrics(c: np.ndarray, h: np.ndarray, lo: np.ndarray, v: np.ndarray, 
     span = c.max() - c.min()
     if span != 0:
         out["stochastic_k"] = out["stochastic_d"] = 100 * (c[-1] - c.min()) / span
-    out["obv"] = float(np.sum(np.sign(d) * v[1:])) if n > 1 else 0.0
-    mad = float(np.mean(np.abs(tp - tp_mean)))
+    out["obv"] = float(np.nansum(np.sign(d) * v[1:])) if n > 1 else 0.0
+    mad = 0.0 if flat_tp else float(np.mean(np.abs(tp - tp_mean)))
     out["cci"] = (tp[-1] - tp_mean) / (0.015 * mad) if mad != 0 else None
     if n >= 2 and atr != 0:
         dp = float(np.mean(np.maximum(h[1:] - h[:-1], 0)))
@@ -99,7 +102,7 @@ def window_metrics(c: np.ndarray, h: np.ndarray, lo: np.ndarray, v: np.ndarray, 
         if dp + dm != 0:
             pdi, mdi = 100 * dp / atr, 100 * dm / atr
             out["adx"] = 100 * abs(pdi - mdi) / (pdi + mdi)
-    out["average_trades"] = float(np.mean(t))
+    out["average_trades"] = float(np.nanmean(t)) if not np.isnan(t).all() else math.nan
     return {k: (None if val is None or (isinstance(val, float) and math.isnan(val)) else float(val))
             for k, val in out.items()}
 

@@ -1,0 +1,188 @@
+{#- Step 8 of ohlc_metrics_daily: a long window (7 d, 30 d) of every recomputed row, merged from
+    the partials of the segments it covers: the whole days (D - days, D], plus on the current
+    date the partial first day. Segments merge in time order (docs/metrics.md):
+    - moments: each segment's mean mu_i (relative to the window's last close cl) and M2_i;
+      s1 = sum n_i mu_i, s2 = sum (M2_i + n_i mu_i^2), so s2 - s1^2/n is the window's M2;
+    - the differences between consecutive bars: each segment's own, plus its first bar against
+      the previous segment's last bar (the previous bar in the window);
+    - the exponential averages: X(r) = sum_i r^(bars after segment i) (G_i(r) + (A_i - c0) W_i(r)),
+      G_i = sum r^e (c - A_i) over the segment, W_i = (1 - r^n_i) / (1 - r), A_i its last close;
+    - the mean absolute deviation of the typical price: per whole day one lookup in the sorted
+      typical prices (count and sum below the window's mean), the partial day directly. -#}
+{% macro metrics_long_window(w) -%}
+    {%- set stage = data_pipeline.metrics_stage -%}
+    {%- set d = data_pipeline.double_literal -%}
+    {%- set sfx = w.suffix -%}
+    {%- set part = "partition by symbol, metric_date" -%}
+    {%- set pairs_sql -%}
+        select
+            ordered.*,
+            (ordered.anchor - ordered.cl) + ordered.a_s1 / ordered.a_n as mu,
+            (ordered.anchor - ordered.cl) + ordered.a_tp1 / ordered.a_n as tmu
+            {%- for key in ['f', 's', 'q'] %}
+            , power({{ d(w.r[key]) }}, ordered.n_after) * (ordered.g_{{ key }} + (ordered.anchor - ordered.c0)
+                * (1 - power({{ d(w.r[key]) }}, ordered.a_n)) / {{ d(1 - w.r[key]) }}) as x_{{ key }}
+            {%- endfor %}
+        from (
+            select
+                covered.*,
+                coalesce(sum(covered.a_n) over ({{ part }} order by seg_start desc rows between unbounded preceding and 1 preceding), 0) as n_after,
+                lag(covered.anchor) over ({{ part }} order by seg_start) as prev_close,
+                lag(covered.last_high) over ({{ part }} order by seg_start) as prev_high,
+                lag(covered.last_low) over ({{ part }} order by seg_start) as prev_low,
+                first_value(covered.a_c0) over ({{ part }} order by seg_start) as c0,
+                first_value(covered.anchor) over ({{ part }} order by seg_start desc) as cl,
+                first_value(covered.last_tp) over ({{ part }} order by seg_start desc) as tpl
+            from (
+                select
+                    s.symbol,
+                    s.metric_date,
+                    g.seg_kind,
+                    g.seg_date,
+                    g.seg_start,
+                    g.anchor,
+                    g.last_high,
+                    g.last_low,
+                    g.last_tp,
+                    g.first_high,
+                    g.first_low,
+                    g.first_volume,
+                    {%- for col in ['n', 's1', 's2', 'cmin', 'cmax', 'vsum', 'cv', 'tsum', 'tcnt', 'tp1', 'tp2', 'tpmin', 'tpmax',
+                                    'c0', 'gain', 'loss', 'trin', 'obv', 'dp', 'dm'] %}
+                    g.a_{{ col }},
+                    {%- endfor %}
+                    g.a_g{{ sfx }}_f as g_f,
+                    g.a_g{{ sfx }}_s as g_s,
+                    g.a_g{{ sfx }}_q as g_q
+                from {{ stage('snapshots') }} as s
+                inner join {{ stage('segments') }} as g
+                    on s.symbol = g.symbol
+                    and (
+                        (g.seg_kind = 'day' and g.seg_date > s.metric_date - {{ w.days * 86400 }} and g.seg_date <= s.metric_date)
+                        or (s.is_current = 1 and g.seg_kind = 'h{{ sfx }}' and g.seg_date = s.metric_date)
+                    )
+            ) as covered
+        ) as ordered
+    {%- endset -%}
+    {%- do data_pipeline.metrics_create('long_' ~ sfx ~ '_pairs', pairs_sql) -%}
+
+    {%- set has_previous = 'prev_close is not null' -%}
+    {%- set combined_sql -%}
+        select
+            symbol,
+            metric_date,
+            max(cl) as cl,
+            max(c0) as c0,
+            max(tpl) as tpl,
+            sum(a_n) as n,
+            sum(a_n * mu) as s1,
+            sum((a_s2 - a_s1 * a_s1 / a_n) + a_n * mu * mu) as s2,
+            min(a_cmin) as cmin,
+            max(a_cmax) as cmax,
+            sum(a_vsum) as vsum,
+            sum(a_cv) as cv,
+            sum(a_tsum) as tsum,
+            sum(a_tcnt) as tcnt,
+            sum(a_n * tmu) as tp1,
+            sum((a_tp2 - a_tp1 * a_tp1 / a_n) + a_n * tmu * tmu) as tp2,
+            min(a_tpmin) as tpmin,
+            max(a_tpmax) as tpmax,
+            sum(coalesce(a_gain, 0) + case when {{ has_previous }} then greatest(a_c0 - prev_close, 0) else 0 end) as gain,
+            sum(coalesce(a_loss, 0) + case when {{ has_previous }} then greatest(prev_close - a_c0, 0) else 0 end) as loss,
+            sum(coalesce(a_trin, 0) + case when {{ has_previous }}
+                then greatest(first_high - first_low, abs(first_high - prev_close), abs(first_low - prev_close))
+                else first_high - first_low end) as tr,
+            sum(coalesce(a_obv, 0) + case when {{ has_previous }} then coalesce(sign(a_c0 - prev_close) * first_volume, 0) else 0 end) as obv,
+            sum(coalesce(a_dp, 0) + case when {{ has_previous }} then greatest(first_high - prev_high, 0) else 0 end) as dp,
+            sum(coalesce(a_dm, 0) + case when {{ has_previous }} then greatest(prev_low - first_low, 0) else 0 end) as dm,
+            sum(x_f) as xf,
+            sum(x_s) as xs,
+            sum(x_q) as xq
+        from {{ stage('long_' ~ sfx ~ '_pairs') }}
+        group by symbol, metric_date
+    {%- endset -%}
+    {%- do data_pipeline.metrics_create('long_' ~ sfx, combined_sql, ['symbol', 'metric_date']) -%}
+
+    {%- set mad_sql -%}
+        select
+            day_mad.symbol,
+            day_mad.metric_date,
+            coalesce(day_mad.mad, 0) + coalesce(head_mad.mad, 0) as mad
+        from (
+            select
+                symbol,
+                metric_date,
+                sum((m_d * nb - sb) + ((a_tp1 - sb) - m_d * (a_n - nb))) as mad
+            from (
+                {{ data_pipeline.metrics_typical_price_lookup(stage('long_' ~ sfx ~ '_pairs'), stage('long_' ~ sfx), stage('typical_prices')) }}
+            ) as lookups
+            group by symbol, metric_date
+        ) as day_mad
+        left join (
+            select
+                b.symbol,
+                c.metric_date,
+                sum(abs((b.tp - c.cl) - c.tp1 / c.n)) as mad
+            from {{ stage('current_bars') }} as b
+            inner join {{ stage('long_' ~ sfx) }} as c
+                on b.symbol = c.symbol and b.seg_date = c.metric_date
+            where b.seg_kind = 'h{{ sfx }}'
+            group by b.symbol, c.metric_date
+        ) as head_mad
+            on day_mad.symbol = head_mad.symbol and day_mad.metric_date = head_mad.metric_date
+    {%- endset -%}
+    {%- do data_pipeline.metrics_create('long_' ~ sfx ~ '_mad', mad_sql, ['symbol', 'metric_date']) -%}
+{%- endmacro %}
+
+{#- For each whole day of a window: the count (nb) and anchored sum (sb) of its typical prices at
+    or below the window's mean, m_d (anchored at the day's last close). One ordered lookup per
+    (row, day): an as-of join on DuckDB, a descending index probe on MySQL/MariaDB. -#}
+{% macro metrics_typical_price_lookup(pairs, combined, typical) -%}
+    {{ return(adapter.dispatch('metrics_typical_price_lookup', 'data_pipeline')(pairs, combined, typical)) }}
+{%- endmacro %}
+
+{% macro metrics_day_pairs(pairs, combined) -%}
+    select
+        p.symbol,
+        p.metric_date,
+        p.seg_date,
+        p.a_n,
+        p.a_tp1,
+        (c.cl - p.anchor) + c.tp1 / c.n as m_d
+    from {{ pairs }} as p
+    inner join {{ combined }} as c
+        on p.symbol = c.symbol and p.metric_date = c.metric_date
+    where p.seg_kind = 'day'
+{%- endmacro %}
+
+{% macro default__metrics_typical_price_lookup(pairs, combined, typical) -%}
+    select
+        p.*,
+        coalesce(t.cum_n, 0) as nb,
+        coalesce(t.cum_s, 0) as sb
+    from ({{ data_pipeline.metrics_day_pairs(pairs, combined) }}) as p
+    asof left join {{ typical }} as t
+        on p.symbol = t.symbol and p.seg_date = t.seg_date and p.m_d >= t.tpa
+{%- endmacro %}
+
+{% macro mysql__metrics_typical_price_lookup(pairs, combined, typical) -%}
+    select
+        p.*,
+        coalesce(t.cum_n, 0) as nb,
+        coalesce(t.cum_s, 0) as sb
+    from (
+        select
+            day_pairs.*,
+            (
+                select below.tpa
+                from {{ typical }} as below
+                where below.symbol = day_pairs.symbol and below.seg_date = day_pairs.seg_date and below.tpa <= day_pairs.m_d
+                order by below.tpa desc
+                limit 1
+            ) as hit
+        from ({{ data_pipeline.metrics_day_pairs(pairs, combined) }}) as day_pairs
+    ) as p
+    left join {{ typical }} as t
+        on p.symbol = t.symbol and p.seg_date = t.seg_date and p.hit = t.tpa
+{%- endmacro %}
+{% macro mariadb__metrics_typical_price_lookup(pairs, combined, typical) -%}{{ data_pipeline.mysql__metrics_typical_price_lookup(pairs, combined, typical) }}{%- endmacro %}

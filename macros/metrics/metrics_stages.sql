@@ -1,0 +1,302 @@
+{#- The steps of ohlc_metrics_daily, run by its pre-hook (docs/metrics.md, "How it is computed").
+    They live here rather than in intermediate models so that `dbt run --select ohlc_metrics_daily`
+    does all the work by itself, and a failed step leaves the table as it was. Step tables are
+    named ohlc_metrics_daily__<step>; two of them persist between runs (the per-day partials
+    `__segments` and the sorted typical prices `__typical_prices`), the others are scratch and
+    dropped by the post-hook. Each step logs its time. -#}
+
+{% macro metrics_stage(name) -%}
+    {{ return(this.incorporate(path={'identifier': this.identifier ~ '__' ~ name})) }}
+{%- endmacro %}
+
+{% macro metrics_scratch_stages() -%}
+    {%- set names = ['day_bars', 'current', 'current_bars', 'snapshots', 'short_mad'] -%}
+    {%- for w in data_pipeline.metrics_long_windows() -%}
+        {%- do names.extend(['long_' ~ w.suffix ~ '_pairs', 'long_' ~ w.suffix, 'long_' ~ w.suffix ~ '_mad']) -%}
+    {%- endfor -%}
+    {{ return(names) }}
+{%- endmacro %}
+
+{#- The first metric_date this run recomputes, as epoch seconds; none for a full build (first
+    run, --full-refresh, or the persistent step tables are missing). The newest date already in
+    the table (it may have been a partial current date), or the var recompute_from if earlier. -#}
+{% macro metrics_start_epoch() -%}
+    {%- if not execute or flags.FULL_REFRESH -%}{{ return(none) }}{%- endif -%}
+    {%- for relation in [this, data_pipeline.metrics_stage('segments'), data_pipeline.metrics_stage('typical_prices')] -%}
+        {%- if adapter.get_relation(database=relation.database, schema=relation.schema, identifier=relation.identifier) is none -%}
+            {{ return(none) }}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- set newest = run_query('select max(metric_date) from ' ~ this).columns[0].values()[0] -%}
+    {%- if newest is none -%}{{ return(none) }}{%- endif -%}
+    {%- set dt = modules.datetime -%}
+    {%- set newest_epoch = (dt.datetime(newest.year, newest.month, newest.day) - dt.datetime(1970, 1, 1)).total_seconds() | int -%}
+    {%- set recompute_from = var('recompute_from', none) -%}
+    {%- if recompute_from is not none and recompute_from | string | trim != '' -%}
+        {%- set since = data_pipeline.parse_utc_datetime(recompute_from, 'recompute_from') -%}
+        {%- set since_epoch = ((since - dt.datetime(1970, 1, 1)).total_seconds() | int) // 86400 * 86400 -%}
+        {%- if since_epoch < newest_epoch -%}{{ return(since_epoch) }}{%- endif -%}
+    {%- endif -%}
+    {{ return(newest_epoch) }}
+{%- endmacro %}
+
+{% macro metrics_execute(step, sql) -%}
+    {%- set started = modules.datetime.datetime.now() -%}
+    {%- do adapter.execute(sql, auto_begin=false, fetch=false) -%}
+    {%- set seconds = (modules.datetime.datetime.now() - started).total_seconds() -%}
+    {{ log('ohlc_metrics_daily: ' ~ step ~ ' (' ~ ('%.1f' | format(seconds)) ~ ' s)', info=true) }}
+{%- endmacro %}
+
+{% macro metrics_create(name, sql, primary_key=none) -%}
+    {%- set relation = data_pipeline.metrics_stage(name) -%}
+    {%- do adapter.execute('drop table if exists ' ~ relation, auto_begin=false, fetch=false) -%}
+    {%- do data_pipeline.metrics_execute(name, data_pipeline.metrics_create_table_as(relation, sql, primary_key)) -%}
+{%- endmacro %}
+
+{#- create table ... as select, with a primary key on MySQL/MariaDB (declared in the CREATE,
+    so the rows go straight into the clustered index instead of a rebuild afterwards). -#}
+{% macro metrics_create_table_as(relation, sql, primary_key) -%}
+    {{ return(adapter.dispatch('metrics_create_table_as', 'data_pipeline')(relation, sql, primary_key)) }}
+{%- endmacro %}
+{% macro default__metrics_create_table_as(relation, sql, primary_key) -%}
+    create table {{ relation }} as {{ sql }}
+{%- endmacro %}
+{% macro mysql__metrics_create_table_as(relation, sql, primary_key) -%}
+    create table {{ relation }} {% if primary_key %}(primary key ({{ primary_key | join(', ') }})) {% endif %}{{ sql }}
+{%- endmacro %}
+{% macro mariadb__metrics_create_table_as(relation, sql, primary_key) -%}{{ data_pipeline.mysql__metrics_create_table_as(relation, sql, primary_key) }}{%- endmacro %}
+
+{#- Within-segment order: the previous bar, the bars after (e), the last close (anchor), the
+    minutes before the segment's end (k). `segments`: symbol, seg_kind, seg_date, seg_start,
+    seg_end, ts, h, l, c, v, t. -#}
+{% macro metrics_enriched_bars(segments) -%}
+    select
+        symbol,
+        {{ data_pipeline.cast_string('seg_kind', 8) }} as seg_kind,
+        seg_date,
+        seg_start,
+        seg_end,
+        ts,
+        {{ data_pipeline.int_div('seg_end - ts', 60) }} as k,
+        h,
+        l,
+        c,
+        v,
+        t,
+        (h + l + c) / 3 as tp,
+        lag(ts) over (partition by symbol, seg_kind, seg_date order by ts) as prev_ts,
+        lag(c) over (partition by symbol, seg_kind, seg_date order by ts) as pc,
+        lag(h) over (partition by symbol, seg_kind, seg_date order by ts) as ph,
+        lag(l) over (partition by symbol, seg_kind, seg_date order by ts) as pl,
+        row_number() over (partition by symbol, seg_kind, seg_date order by ts desc) - 1 as e,
+        first_value(c) over (partition by symbol, seg_kind, seg_date order by ts desc) as anchor
+    from {{ segments }}
+{%- endmacro %}
+
+{% macro metrics_source_bars(filter) -%}
+    select
+        symbol,
+        {{ data_pipeline.epoch_seconds('bar_at') }} as ts,
+        high as h,
+        low as l,
+        close as c,
+        volume as v,
+        trades as t
+    from {{ ref('stg_ohlcvt') }}
+    where {{ filter }}
+{%- endmacro %}
+
+{% macro metrics_prepare() -%}
+    {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- set start = data_pipeline.metrics_start_epoch() -%}
+    {%- set stage = data_pipeline.metrics_stage -%}
+    {%- set dt = modules.datetime -%}
+    {%- if start is none -%}
+        {{ log('ohlc_metrics_daily: full build from every bar', info=true) }}
+        {%- set bar_filter = '1 = 1' -%}
+    {%- else -%}
+        {%- set since = dt.datetime(1970, 1, 1) + dt.timedelta(seconds=start) -%}
+        {{ log('ohlc_metrics_daily: recomputing from ' ~ since.date(), info=true) }}
+        {%- set bar_filter = data_pipeline.symbol_scan_hint('symbol') ~ ' and bar_at >= ' ~ data_pipeline.timestamp_literal(since) -%}
+    {%- endif -%}
+
+    {#- 1. The bars of every recomputed day, each a 'day' segment. -#}
+    {%- set day_segments -%}
+        (
+            select
+                symbol,
+                'day' as seg_kind,
+                {{ data_pipeline.int_div('ts', 86400) }} * 86400 as seg_date,
+                {{ data_pipeline.int_div('ts', 86400) }} * 86400 as seg_start,
+                {{ data_pipeline.int_div('ts', 86400) }} * 86400 + 86400 as seg_end,
+                ts, h, l, c, v, t
+            from ({{ data_pipeline.metrics_source_bars(bar_filter) }}) as source_bars
+        ) as day_segments
+    {%- endset -%}
+    {%- do data_pipeline.metrics_create('day_bars', data_pipeline.metrics_enriched_bars(day_segments)) -%}
+
+    {#- 2. The current date (the newest bar's) and, per symbol with a bar on it, its snapshot end. -#}
+    {%- set current_sql -%}
+        select
+            last_bars.symbol,
+            last_bars.last_day as metric_date,
+            last_bars.last_ts + 60 as snapshot_end
+        from (
+            select symbol, max(ts) as last_ts, max(seg_date) as last_day
+            from {{ stage('day_bars') }}
+            group by symbol
+        ) as last_bars
+        inner join (select max(seg_date) as current_day from {{ stage('day_bars') }}) as today
+            on last_bars.last_day = today.current_day
+    {%- endset -%}
+    {%- do data_pipeline.metrics_create('current', current_sql) -%}
+
+    {#- 3. The current date's segments: the 24 h before its snapshot end ('c1'), and the partial
+        first day of each long window ('h7d', 'h30d'). Read as literal ranges per symbol. -#}
+    {%- set current_rows = run_query('select symbol, metric_date, snapshot_end from ' ~ stage('current')).rows -%}
+    {%- set ranges = [] -%}
+    {%- set kinds = [('c1', 'snapshot_end - 86400', 'snapshot_end', 1)] -%}
+    {%- for w in data_pipeline.metrics_long_windows() -%}
+        {%- do kinds.append(('h' ~ w.suffix, 'snapshot_end - ' ~ (w.days * 86400), 'metric_date - ' ~ ((w.days - 1) * 86400), w.days)) -%}
+    {%- endfor -%}
+    {%- for row in current_rows -%}
+        {%- set day, end = row[1] | int, row[2] | int -%}
+        {%- set lows = [end - 86400] -%}
+        {%- set highs = [end] -%}
+        {%- for w in data_pipeline.metrics_long_windows() -%}
+            {%- do lows.append(end - w.days * 86400) -%}
+            {%- do highs.append(day - (w.days - 1) * 86400) -%}
+        {%- endfor -%}
+        {%- set parts = [] -%}
+        {%- for i in range(lows | length) -%}
+            {%- do parts.append('(bar_at >= ' ~ data_pipeline.timestamp_literal(dt.datetime(1970, 1, 1) + dt.timedelta(seconds=lows[i]))
+                ~ ' and bar_at < ' ~ data_pipeline.timestamp_literal(dt.datetime(1970, 1, 1) + dt.timedelta(seconds=highs[i])) ~ ')') -%}
+        {%- endfor -%}
+        {%- do ranges.append('(symbol = ' ~ data_pipeline.string_literal(row[0]) ~ ' and (' ~ (parts | join(' or ')) ~ '))') -%}
+    {%- endfor -%}
+    {%- set current_segments -%}
+        (
+            {%- for kind, low, high, days in kinds %}
+            {% if not loop.first %}union all{% endif %}
+            select
+                source_bars.symbol,
+                '{{ kind }}' as seg_kind,
+                current_symbols.metric_date as seg_date,
+                current_symbols.{{ low }} as seg_start,
+                current_symbols.{{ high }} as seg_end,
+                source_bars.ts, source_bars.h, source_bars.l, source_bars.c, source_bars.v, source_bars.t
+            from ({{ data_pipeline.metrics_source_bars('(' ~ ((ranges | join(' or ')) if ranges else '1 = 0') ~ ')') }}) as source_bars
+            inner join {{ stage('current') }} as current_symbols
+                on source_bars.symbol = current_symbols.symbol
+            where source_bars.ts >= current_symbols.{{ low }} and source_bars.ts < current_symbols.{{ high }}
+            {%- endfor %}
+        ) as current_segments
+    {%- endset -%}
+    {%- do data_pipeline.metrics_create('current_bars', data_pipeline.metrics_enriched_bars(current_segments)) -%}
+
+    {#- 4. Partials per segment (persistent: the long windows of later runs read old days). -#}
+    {%- set segments = stage('segments') -%}
+    {%- if start is none -%}
+        {%- do data_pipeline.metrics_create('segments', data_pipeline.metrics_segment_stats(stage('day_bars')), ['symbol', 'seg_kind', 'seg_date']) -%}
+    {%- else -%}
+        {%- do data_pipeline.metrics_execute('segments: delete', 'delete from ' ~ segments ~ " where seg_kind <> 'day' or seg_date >= " ~ start) -%}
+        {%- do data_pipeline.metrics_execute('segments: days', 'insert into ' ~ segments ~ ' ' ~ data_pipeline.metrics_segment_stats(stage('day_bars'))) -%}
+    {%- endif -%}
+    {%- do data_pipeline.metrics_execute('segments: current', 'insert into ' ~ segments ~ ' ' ~ data_pipeline.metrics_segment_stats(stage('current_bars'))) -%}
+
+    {#- 5. Each day's distinct typical prices (anchored at the day's last close), sorted, with
+        running counts and sums: the mean absolute deviation of a long window is then one lookup
+        per day (persistent). -#}
+    {%- set typical_sql -%}
+        select
+            symbol,
+            seg_date,
+            tpa,
+            cnt,
+            sum(cnt) over (partition by symbol, seg_date order by tpa rows between unbounded preceding and current row) as cum_n,
+            sum(tpa * cnt) over (partition by symbol, seg_date order by tpa rows between unbounded preceding and current row) as cum_s
+        from (
+            select symbol, seg_date, tp - anchor as tpa, count(*) as cnt
+            from {{ stage('day_bars') }}
+            group by symbol, seg_date, tp - anchor
+        ) as distinct_prices
+    {%- endset -%}
+    {%- if start is none -%}
+        {%- do data_pipeline.metrics_create('typical_prices', typical_sql, ['symbol', 'seg_date', 'tpa']) -%}
+    {%- else -%}
+        {%- do data_pipeline.metrics_execute('typical_prices: delete', 'delete from ' ~ stage('typical_prices') ~ ' where seg_date >= ' ~ start) -%}
+        {%- do data_pipeline.metrics_execute('typical_prices: insert', 'insert into ' ~ stage('typical_prices') ~ ' ' ~ typical_sql) -%}
+    {%- endif -%}
+
+    {#- 6. The rows to (re)compute: every date from a symbol's first bar's through its latest bar's. -#}
+    {%- set span = run_query("select max(last_day - first_day) from (select min(seg_date) as first_day, max(seg_date) as last_day from "
+                             ~ segments ~ " where seg_kind = 'day' group by symbol) as bounds").columns[0].values()[0] -%}
+    {%- set span_days = ((span or 0) | int) // 86400 + 1 -%}
+    {%- set snapshots_sql -%}
+        select
+            spine.symbol,
+            spine.metric_date,
+            coalesce(current_symbols.snapshot_end, spine.metric_date + 86400) as snapshot_end,
+            case when current_symbols.symbol is null then 0 else 1 end as is_current
+        from (
+            select bounds.symbol, bounds.first_day + numbers.i * 86400 as metric_date
+            from (
+                select symbol, min(seg_date) as first_day, max(seg_date) as last_day
+                from {{ segments }}
+                where seg_kind = 'day'
+                group by symbol
+            ) as bounds
+            inner join ({{ data_pipeline.number_series(span_days) }}) as numbers
+                on bounds.first_day + numbers.i * 86400 <= bounds.last_day
+            where bounds.first_day + numbers.i * 86400 >= {{ start or 0 }}
+        ) as spine
+        left join {{ stage('current') }} as current_symbols
+            on spine.symbol = current_symbols.symbol and spine.metric_date = current_symbols.metric_date
+    {%- endset -%}
+    {%- do data_pipeline.metrics_create('snapshots', snapshots_sql, ['symbol', 'metric_date']) -%}
+
+    {#- 7. The short windows' mean absolute deviation of the typical price: a second pass over the
+        recomputed days' bars, with each window's mean from step 4. -#}
+    {%- set short_mad_select -%}
+        select
+            b.symbol,
+            b.seg_kind,
+            b.seg_date
+            {%- for w in data_pipeline.metrics_short_windows() %}
+            {%- set p = 'w' ~ w.suffix ~ '_' %}
+            , sum(case when b.k <= {{ w.minutes }} then abs((b.tp - b.anchor) - g.{{ p }}tp1 / g.{{ p }}n) end) as {{ p }}mad
+            {%- endfor %}
+        from {{ '{bars}' }} as b
+        inner join {{ segments }} as g
+            on b.symbol = g.symbol and b.seg_kind = g.seg_kind and b.seg_date = g.seg_date
+        where b.seg_kind in ('day', 'c1')
+        group by b.symbol, b.seg_kind, b.seg_date
+    {%- endset -%}
+    {%- do data_pipeline.metrics_create('short_mad', short_mad_select.replace('{bars}', stage('day_bars') | string), ['symbol', 'seg_kind', 'seg_date']) -%}
+    {%- do data_pipeline.metrics_execute('short_mad: current', 'insert into ' ~ stage('short_mad') ~ ' ' ~ short_mad_select.replace('{bars}', stage('current_bars') | string)) -%}
+
+    {#- 8. The long windows, merged from their days' partials. -#}
+    {%- for w in data_pipeline.metrics_long_windows() -%}
+        {%- do data_pipeline.metrics_long_window(w) -%}
+    {%- endfor -%}
+    {{ return('') }}
+{%- endmacro %}
+
+{% macro metrics_drop_scratch() -%}
+    {%- if execute -%}
+        {%- for name in data_pipeline.metrics_scratch_stages() -%}
+            {%- do adapter.execute('drop table if exists ' ~ data_pipeline.metrics_stage(name), auto_begin=false, fetch=false) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return('') }}
+{%- endmacro %}
+
+{#- 0..n-1 as column i, from cross joins of digits (portable; no recursion limits). -#}
+{% macro number_series(n) -%}
+    {%- set digits = (n - 1) | string | length -%}
+    select {% for d in range(digits) %}{% if not loop.first %} + {% endif %}d{{ d }}.i * {{ 10 ** d }}{% endfor %} as i
+    from {% for d in range(digits) %}{% if not loop.first %} cross join {% endif %}(
+        select 0 as i union all select 1 union all select 2 union all select 3 union all select 4
+        union all select 5 union all select 6 union all select 7 union all select 8 union all select 9
+    ) as d{{ d }}{% endfor %}
+{%- endmacro %}
