@@ -17,9 +17,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_leaderboards
 import bench_loader
+import bench_metrics
 from common import kraken_files, print_table
 
-BENCHMARKS = ("loader", "leaderboards")
+BENCHMARKS = ("loader", "leaderboards", "metrics")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,6 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=2, help="loader: runs per figure, best kept (default 2)")
     parser.add_argument("--leaderboard-symbols", default="25,100,300",
                         help="leaderboards: comma-separated symbol counts (default 25,100,300)")
+    parser.add_argument("--metrics-sizes", default="100x60,50x60,100x30",
+                        help="metrics: comma-separated SYMBOLSxDAYS data sets (default 100x60,50x60,100x30)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", datefmt="%H:%M:%S")
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
@@ -43,6 +46,9 @@ def main(argv: list[str] | None = None) -> int:
         if "leaderboards" in (args.only or BENCHMARKS):
             counts = [int(n) for n in args.leaderboard_symbols.split(",") if n.strip()]
             rows += bench_leaderboards.run(counts, args.days, engines=engines, workdir=Path(workdir))
+        if "metrics" in (args.only or BENCHMARKS):
+            sizes = [tuple(int(x) for x in size.split("x")) for size in args.metrics_sizes.split(",") if size.strip()]
+            rows += bench_metrics.run(sizes, engines=engines, workdir=Path(workdir))
     print()
     print_table(rows)
     return 0

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
+from scipy.signal import lfilter
 
 WINDOWS = {"15m": 15, "30m": 30, "1h": 60, "6h": 360, "12h": 720, "24h": 1440, "7d": 10080, "30d": 43200}
 METRICS = ("close_mean", "sma", "close_stddev", "close_min", "close_max", "volume_sum", "vwap",
@@ -27,13 +28,11 @@ def columns() -> list[str]:
 
 
 def ema(values: np.ndarray, span: int) -> np.ndarray:
-    """The exponential average at every position, seeded with the first value."""
+    """The exponential average at every position, seeded with the first value:
+    e_0 = x_0, e_k = a x_k + (1 - a) e_(k-1), a = 2 / (span + 1) (the recurrence, run by lfilter)."""
     a = 2.0 / (span + 1)
-    out = np.empty(len(values))
-    previous = values[0]
-    for i, x in enumerate(values):
-        previous = x if i == 0 else a * x + (1 - a) * previous
-        out[i] = previous
+    out, _ = lfilter([a], [1.0, -(1 - a)], values, zi=[(1 - a) * values[0]])
+    out[0] = values[0]
     return out
 
 

@@ -1,0 +1,175 @@
+"""ohlc_metrics_daily against the plain reference (tests/reference_daily_metrics.py), every cell.
+
+Generated bars over five weeks: symbols with gaps, one gap-free, one that starts mid-way, one
+that stops three days before the end, a stretch of NULL volumes and one symbol flat for hours.
+On DuckDB and a real MariaDB:
+- a first build (dbt build: the model and its schema tests), the current date mid-day;
+- an incremental run after more bars arrived (the current date moves on a day): the result
+  equals the reference, which is what a full rebuild gives, and rows older than the previous
+  newest date are not touched;
+- a late correction of an old bar, picked up with var recompute_from;
+- a rerun that changes nothing but last_updated_ts.
+Every cell must equal the reference to 1e-9 relative (1e-12 absolute near zero).
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import engines_param, execute, query
+from pipeline import dbt_runner
+from pipeline.bars import validate_frame
+from pipeline.loader import load_batches
+from pipeline.metrics_catalog import metric_columns
+from pipeline.synthetic import generate
+from reference_daily_metrics import columns as reference_columns
+from reference_daily_metrics import compute
+
+END = datetime(2026, 11, 2, 13, 37)  # the second load's newest bar; the first load ends a day earlier
+FIRST_END = END - timedelta(days=1, hours=2, minutes=11)
+DAYS = 35
+KEYS = ["symbol", "metric_date", "as_of_ts"]
+
+
+def _epoch(dt: datetime) -> int:
+    return int(dt.replace(tzinfo=UTC).timestamp())
+
+
+def build_bars() -> pd.DataFrame:
+    """Every bar of the test (symbol, ts, open, high, low, close, volume, trades); volume NaN = NULL."""
+    frames = [f.assign(symbol=spec.symbol) for spec, f in generate(3, DAYS, end=END, seed=5, gaps=True)]
+    frames += [f.assign(symbol="GAPFREEUSD") for _, f in generate(1, DAYS, end=END, seed=9, gaps=False)]
+    late_start = frames[1].assign(symbol="LATEUSD")
+    frames.append(late_start[late_start["ts"] >= _epoch(END) - 9 * 86400 + 7 * 3600])
+    stopped = frames[2].assign(symbol="STOPPEDUSD")
+    frames.append(stopped[stopped["ts"] < _epoch(END) - 3 * 86400 - 5 * 3600])
+    bars = pd.concat(frames, ignore_index=True)
+    # flat for six hours: equal closes, highs and lows
+    flat = (bars["symbol"] == "GAPFREEUSD") & (bars["ts"] >= _epoch(END) - 5 * 86400) & (bars["ts"] < _epoch(END) - 5 * 86400 + 21600)
+    level = float(bars.loc[flat, "close"].iloc[0])
+    bars.loc[flat, ["open", "high", "low", "close"]] = level
+    return bars.sort_values(["symbol", "ts"]).reset_index(drop=True)
+
+
+NULL_VOLUME = ("GAPFREEUSD", _epoch(END) - 2 * 86400 - 900, _epoch(END) - 2 * 86400 + 600)
+
+
+def load(target, bars: pd.DataFrame) -> None:
+    batches = [validate_frame(str(s), g.reset_index(drop=True))
+               for s, g in bars.groupby("symbol", sort=True)]
+    load_batches(target, batches)
+    symbol, lo, hi = NULL_VOLUME
+    execute(target, f"update {target.relation('ohlcvt')} set volume = null where symbol = '{symbol}' "
+                    f"and timestamp >= '{datetime.fromtimestamp(lo, UTC):%Y-%m-%d %H:%M:%S}' "
+                    f"and timestamp < '{datetime.fromtimestamp(hi, UTC):%Y-%m-%d %H:%M:%S}'")
+
+
+def reference(bars: pd.DataFrame) -> pd.DataFrame:
+    bars = bars.copy()
+    symbol, lo, hi = NULL_VOLUME
+    bars.loc[(bars["symbol"] == symbol) & (bars["ts"] >= lo) & (bars["ts"] < hi), "volume"] = np.nan
+    table = compute(bars)
+    table["metric_date"] = pd.to_datetime(table["metric_date"])
+    return table.sort_values(["symbol", "metric_date"]).reset_index(drop=True)
+
+
+def fetch(target) -> pd.DataFrame:
+    cols = ["symbol", "metric_date", "as_of_ts", "last_updated_ts", *metric_columns()]
+    rows = query(target, f"select {', '.join(cols)} from {target.relation('ohlc_metrics_daily')} "
+                         "order by symbol, metric_date")
+    table = pd.DataFrame(rows, columns=cols)
+    table["metric_date"] = pd.to_datetime(table["metric_date"])
+    table["as_of_ts"] = pd.to_datetime(table["as_of_ts"])
+    return table
+
+
+def same(a, b) -> bool:
+    a_missing = a is None or (isinstance(a, float) and math.isnan(a))
+    b_missing = b is None or (isinstance(b, float) and math.isnan(b))
+    if a_missing or b_missing:
+        return a_missing and b_missing
+    return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-12)
+
+
+def assert_equal_to_reference(actual: pd.DataFrame, expected: pd.DataFrame, what: str) -> None:
+    assert actual[KEYS].astype(str).values.tolist() == expected[KEYS].astype(str).values.tolist(), \
+        f"{what}: the rows (symbol, date, as_of_ts) differ from the reference"
+    mismatches = []
+    for column in metric_columns():
+        for i, (a, e) in enumerate(zip(actual[column], expected[column], strict=True)):
+            if not same(a, e):
+                mismatches.append(f"{actual['symbol'][i]} {actual['metric_date'][i]:%Y-%m-%d} {column}: {a!r} != {e!r}")
+    assert not mismatches, f"{what}: {len(mismatches)} cells differ, first: " + "; ".join(mismatches[:5])
+
+
+def test_catalog_matches_the_reference_columns():
+    assert metric_columns() == reference_columns()
+
+
+@engines_param()
+def test_metrics_equal_the_reference(warehouse, profiles_dir, tmp_path):
+    target = warehouse
+    common = {"target": target.name, "target_path": tmp_path / "target", "log_path": tmp_path / "logs"}
+    bars = build_bars()
+    first = bars[bars["ts"] <= _epoch(FIRST_END)]
+    load(target, first)
+    result = dbt_runner.invoke(["build", "--select", "+ohlc_metrics_daily"], **common)
+    assert {s for s in dbt_runner.statuses(result).values()} <= {"success", "pass"}
+    built = fetch(target)
+    expected = reference(first)
+    assert_equal_to_reference(built, expected, "first build")
+    # the current date's row: as of one minute after each symbol's own latest bar
+    current = built[built["metric_date"] == built["metric_date"].max()]
+    assert (current["as_of_ts"] <= pd.Timestamp(FIRST_END) + pd.Timedelta(minutes=1)).all()
+    assert (current["as_of_ts"] > current["metric_date"]).all()
+    assert len(current) >= 4 and "STOPPEDUSD" not in set(current["symbol"])
+
+    # more bars: the incremental run recomputes from the previous newest date only
+    load(target, bars[bars["ts"] > _epoch(FIRST_END)])
+    dbt_runner.invoke(["run", "--select", "ohlc_metrics_daily"], **common)
+    after = fetch(target)
+    assert_equal_to_reference(after, reference(bars), "incremental run")
+    newest_before = built["metric_date"].max()
+    old_before = built[built["metric_date"] < newest_before].reset_index(drop=True)
+    old_after = after[after["metric_date"] < newest_before].reset_index(drop=True)
+    assert old_after["last_updated_ts"].tolist() == old_before["last_updated_ts"].tolist(), "old rows were rewritten"
+
+    # a late correction four days back, picked up with recompute_from (selected by tag)
+    symbol, at = "GAPFREEUSD", _epoch(END) - 4 * 86400 + 3600
+    execute(target, f"update {target.relation('ohlcvt')} set close = close * 1.01, high = high * 1.01 "
+                    f"where symbol = '{symbol}' and timestamp = '{datetime.fromtimestamp(at, UTC):%Y-%m-%d %H:%M:%S}'")
+    mask = (bars["symbol"] == symbol) & (bars["ts"] == at)
+    assert mask.sum() == 1
+    bars.loc[mask, "close"] *= 1.01
+    bars.loc[mask, "high"] *= 1.01
+    recompute_from = f"{datetime.fromtimestamp(at, UTC):%Y-%m-%d}"
+    dbt_runner.invoke(["run", "--select", "tag:metrics"], vars={"recompute_from": recompute_from}, **common)
+    corrected = fetch(target)
+    assert_equal_to_reference(corrected, reference(bars), "recompute_from")
+
+    # a rerun changes nothing but last_updated_ts
+    dbt_runner.invoke(["run", "--select", "ohlc_metrics_daily"], **common)
+    again = fetch(target)
+    pd.testing.assert_frame_equal(again.drop(columns="last_updated_ts"), corrected.drop(columns="last_updated_ts"))
+
+
+@pytest.mark.parametrize("warehouse", ["duckdb"], indirect=True)
+def test_full_refresh_rebuilds_and_drops_scratch_tables(warehouse, profiles_dir, tmp_path):
+    target = warehouse
+    common = {"target": target.name, "target_path": tmp_path / "target", "log_path": tmp_path / "logs"}
+    bars = build_bars()
+    bars = bars[bars["symbol"].isin(["GAPFREEUSD", "LATEUSD"]) & (bars["ts"] >= _epoch(END) - 3 * 86400)]
+    load(target, bars)
+    dbt_runner.invoke(["run", "--select", "+ohlc_metrics_daily"], **common)
+    execute(target, f"delete from {target.relation('ohlc_metrics_daily')} where symbol = 'LATEUSD'")
+    dbt_runner.invoke(["run", "--select", "ohlc_metrics_daily", "--full-refresh"], **common)
+    assert_equal_to_reference(fetch(target), reference(bars), "full refresh")
+    tables = {r[0] for r in query(target, "select table_name from information_schema.tables")}
+    assert {"ohlc_metrics_daily", "ohlc_metrics_daily__segments", "ohlc_metrics_daily__typical_prices"} <= tables
+    assert not [t for t in tables if t.startswith("ohlc_metrics_daily__") and t not in
+                ("ohlc_metrics_daily__segments", "ohlc_metrics_daily__typical_prices")]
