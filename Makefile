@@ -37,6 +37,7 @@ demo: setup
 	@echo "  bars: main.ohlcvt   sane bars: main.stg_ohlcvt   rejected bars: main.stg_ohlcvt_quarantine"
 	@echo "  leaderboards: main.habitual_gainers, habitual_losers, habitual_overlaps, leaderboard_skew,"
 	@echo "                leaderboard_windows, leaderboard_bucket_counts, cohort_bars (docs/leaderboards.md)"
+	@echo "  daily metrics: main.ohlc_metrics_daily (26 metrics x 8 windows per symbol and date; docs/metrics.md)"
 	@echo "Reports: $(CURDIR)/data/reports (leaderboards_summary.json, habitual_*.csv)"
 	@echo "  try:  $(BIN)/python -c \"import duckdb; print(duckdb.connect('data/warehouse.duckdb').sql('select symbol, count(*) from stg_ohlcvt group by 1 order by 1 limit 5'))\""
 

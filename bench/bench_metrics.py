@@ -116,8 +116,9 @@ def check_sample(target, bars: pd.DataFrame, rng: random.Random) -> None:
     cols = ["symbol", "metric_date", *columns()]
     names = ", ".join(quote_ident(target, c) for c in cols)
     in_list = ", ".join(f"'{s}'" for s in symbols)
+    last_date = f"{pd.Timestamp(last_day, unit='s'):%Y-%m-%d}"
     _, rows = read_rows(target, f"select {names} from {target.relation('ohlc_metrics_daily')} "
-                                f"where symbol in ({in_list}) and metric_date <= '{pd.Timestamp(last_day, unit='s'):%Y-%m-%d}' "
+                                f"where symbol in ({in_list}) and metric_date <= '{last_date}' "
                                 "order by symbol, metric_date")
     expected = expected.sort_values(["symbol", "metric_date"])
     if len(rows) != len(expected):

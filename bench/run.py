@@ -15,9 +15,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bench_metrics
+
 import bench_leaderboards
 import bench_loader
-import bench_metrics
 from common import kraken_files, print_table
 
 BENCHMARKS = ("loader", "leaderboards", "metrics")

@@ -25,7 +25,7 @@ from conftest import engines_param, execute, query
 from pipeline import dbt_runner
 from pipeline.bars import validate_frame
 from pipeline.loader import load_batches
-from pipeline.metrics_catalog import metric_columns
+from pipeline.metrics_catalog import YAML_PATH, metric_columns, render_yaml
 from pipeline.synthetic import generate
 from reference_daily_metrics import columns as reference_columns
 from reference_daily_metrics import compute
@@ -50,7 +50,8 @@ def build_bars() -> pd.DataFrame:
     frames.append(stopped[stopped["ts"] < _epoch(END) - 3 * 86400 - 5 * 3600])
     bars = pd.concat(frames, ignore_index=True)
     # flat for six hours: equal closes, highs and lows
-    flat = (bars["symbol"] == "GAPFREEUSD") & (bars["ts"] >= _epoch(END) - 5 * 86400) & (bars["ts"] < _epoch(END) - 5 * 86400 + 21600)
+    start = _epoch(END) - 5 * 86400
+    flat = (bars["symbol"] == "GAPFREEUSD") & (bars["ts"] >= start) & (bars["ts"] < start + 21600)
     level = float(bars.loc[flat, "close"].iloc[0])
     bars.loc[flat, ["open", "high", "low", "close"]] = level
     return bars.sort_values(["symbol", "ts"]).reset_index(drop=True)
@@ -173,3 +174,7 @@ def test_full_refresh_rebuilds_and_drops_scratch_tables(warehouse, profiles_dir,
     assert {"ohlc_metrics_daily", "ohlc_metrics_daily__segments", "ohlc_metrics_daily__typical_prices"} <= tables
     assert not [t for t in tables if t.startswith("ohlc_metrics_daily__") and t not in
                 ("ohlc_metrics_daily__segments", "ohlc_metrics_daily__typical_prices")]
+
+
+def test_yaml_is_generated_from_the_catalog():
+    assert YAML_PATH.read_text() == render_yaml(), "run: python -m pipeline.metrics_catalog --write"

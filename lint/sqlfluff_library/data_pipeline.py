@@ -59,3 +59,52 @@ def utc_now():
 def six_hour_buckets(bars, bar_closes):
     return (f"select {bars}.symbol, {bars}.bar_at as bucket_epoch, {bar_closes}.close "
             f"from {bars} inner join {bar_closes} on {bars}.symbol = {bar_closes}.symbol")
+
+
+# ohlc_metrics_daily (macros/metrics): windows with the fields the model reads.
+_METRIC_WINDOWS = [("15m", 15), ("30m", 30), ("1h", 60), ("6h", 360), ("12h", 720), ("24h", 1440),
+                   ("7d", 10080), ("30d", 43200)]
+
+
+def metrics_windows():
+    return [{"suffix": s, "minutes": m, "days": m // 1440, "short": m <= 1440,
+             "r": {"f": 0.5, "s": 0.75, "q": 0.25}} for s, m in _METRIC_WINDOWS]
+
+
+def metrics_short_windows():
+    return [w for w in metrics_windows() if w["short"]]
+
+
+def metrics_long_windows():
+    return [w for w in metrics_windows() if not w["short"]]
+
+
+def metrics_stage(name):
+    return f"ohlc_metrics_daily__{name}"
+
+
+def double_literal(x):
+    return repr(float(x))
+
+
+def cast_date(x):
+    return f"cast({x} as date)"
+
+
+def cast_string(x, length=64):
+    return f"cast({x} as char({length}))"
+
+
+def cast_timestamp(x):
+    return f"cast({x} as datetime)"
+
+
+def metrics_columns():
+    return ",\n        ".join(f"w{s}_n as bars_{s}" for s, _ in _METRIC_WINDOWS)
+
+
+def metrics_partial_columns():
+    return ",\n        ".join([
+        "segments.anchor as w15m_cl", "short_mad.w15m_mad", "long_7d.n as w7d_n",
+        "long_7d_mad.mad as w7d_mad", "long_30d.n as w30d_n", "long_30d_mad.mad as w30d_mad",
+    ])

@@ -63,9 +63,13 @@
     {{ return(out) }}
 {%- endmacro %}
 
-{#- The table's metric columns, metric by metric and window by window, then bars_<suffix>:
-    `prefixes` maps each window's suffix to the prefix of its partials. -#}
-{% macro metrics_columns(prefixes) -%}
+{#- The table's metric columns, metric by metric and window by window, then bars_<suffix>,
+    from the partials of each window under the prefix w<suffix>_. -#}
+{% macro metrics_columns() -%}
+    {%- set prefixes = {} -%}
+    {%- for w in data_pipeline.metrics_windows() -%}
+        {%- do prefixes.update({w.suffix: 'w' ~ w.suffix ~ '_'}) -%}
+    {%- endfor -%}
     {%- set expressions = {} -%}
     {%- for w in data_pipeline.metrics_windows() -%}
         {%- do expressions.update({w.suffix: data_pipeline.metrics_window_expressions(prefixes[w.suffix], w)}) -%}
@@ -78,4 +82,37 @@
     {%- for w in data_pipeline.metrics_windows() %}
         {{ data_pipeline.cast_bigint('coalesce(' ~ prefixes[w.suffix] ~ 'n, 0)') }} as bars_{{ w.suffix }}{% if not loop.last %},{% endif %}
     {%- endfor %}
+{%- endmacro %}
+
+{#- ohlc_metrics_daily's window partials under the prefix w<suffix>_ (the inputs of
+    metrics_window_expressions), from the joined step tables: segments and short_mad for the
+    short windows (X(r) completed with the first close: X = G + (anchor - c0) (1 - r^n) / (1 - r)),
+    long_<suffix> and long_<suffix>_mad for the long ones. -#}
+{% macro metrics_partial_columns() -%}
+    {%- set d = data_pipeline.double_literal -%}
+    {%- set out = [] -%}
+    {%- for w in data_pipeline.metrics_short_windows() -%}
+        {%- set p = 'w' ~ w.suffix ~ '_' -%}
+        {%- for col in ['n', 's1', 's2', 'cmin', 'cmax', 'vsum', 'cv', 'c0', 'tp1', 'tp2', 'tpmin', 'tpmax',
+                        'gain', 'loss', 'obv', 'dp', 'dm', 'tsum', 'tcnt'] -%}
+            {%- do out.append('segments.' ~ p ~ col) -%}
+        {%- endfor -%}
+        {%- do out.append('segments.anchor as ' ~ p ~ 'cl') -%}
+        {%- do out.append('segments.last_tp as ' ~ p ~ 'tpl') -%}
+        {%- do out.append('coalesce(segments.' ~ p ~ 'trin, 0) + segments.' ~ p ~ 'hl0 as ' ~ p ~ 'tr') -%}
+        {%- do out.append('short_mad.' ~ p ~ 'mad') -%}
+        {%- for key in ['f', 's', 'q'] -%}
+            {%- do out.append('segments.' ~ p ~ 'g' ~ w.suffix ~ '_' ~ key ~ ' + (segments.anchor - segments.' ~ p ~ 'c0) * (1 - power('
+                ~ d(w.r[key]) ~ ', segments.' ~ p ~ 'n)) / ' ~ d(1 - w.r[key]) ~ ' as ' ~ p ~ 'x' ~ key) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- for w in data_pipeline.metrics_long_windows() -%}
+        {%- set p = 'w' ~ w.suffix ~ '_' -%}
+        {%- for col in ['n', 's1', 's2', 'cmin', 'cmax', 'vsum', 'cv', 'c0', 'cl', 'tp1', 'tp2', 'tpmin', 'tpmax', 'tpl',
+                        'gain', 'loss', 'tr', 'obv', 'dp', 'dm', 'tsum', 'tcnt', 'xf', 'xs', 'xq'] -%}
+            {%- do out.append('long_' ~ w.suffix ~ '.' ~ col ~ ' as ' ~ p ~ col) -%}
+        {%- endfor -%}
+        {%- do out.append('long_' ~ w.suffix ~ '_mad.mad as ' ~ p ~ 'mad') -%}
+    {%- endfor -%}
+    {{ out | join(',\n        ') }}
 {%- endmacro %}

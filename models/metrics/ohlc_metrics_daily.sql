@@ -19,10 +19,6 @@
 }}
 
 {%- set stage = data_pipeline.metrics_stage %}
-{%- set prefixes = {} %}
-{%- for w in data_pipeline.metrics_windows() %}
-    {%- do prefixes.update({w.suffix: 'w' ~ w.suffix ~ '_'}) %}
-{%- endfor %}
 
 with
 
@@ -44,67 +40,58 @@ short_mad as (
 
 ),
 
-{%- for w in data_pipeline.metrics_long_windows() %}
+long_7d as (
 
-long_{{ w.suffix }} as (
-
-    select * from {{ stage('long_' ~ w.suffix) }}
+    select * from {{ stage('long_7d') }}
 
 ),
 
-long_{{ w.suffix }}_mad as (
+long_7d_mad as (
 
-    select * from {{ stage('long_' ~ w.suffix ~ '_mad') }}
+    select * from {{ stage('long_7d_mad') }}
 
 ),
-{%- endfor %}
 
--- every window's partials side by side, under the prefix w<suffix>_
+long_30d as (
+
+    select * from {{ stage('long_30d') }}
+
+),
+
+long_30d_mad as (
+
+    select * from {{ stage('long_30d_mad') }}
+
+),
+
+-- every window's partials side by side, under the prefix w<suffix>_: the short windows from the
+-- row's day segment (or, on the current date, the 24 h before its snapshot), the long ones merged
 windows_joined as (
 
     select
         snapshots.symbol,
         snapshots.metric_date,
-        snapshots.snapshot_end
-        {%- for w in data_pipeline.metrics_short_windows() %}
-        {%- set p = 'w' ~ w.suffix ~ '_' %}
-        {%- for col in ['n', 's1', 's2', 'cmin', 'cmax', 'vsum', 'cv', 'c0', 'tp1', 'tp2', 'tpmin', 'tpmax', 'gain', 'loss', 'obv', 'dp', 'dm', 'tsum', 'tcnt'] %}
-        , segments.{{ p }}{{ col }}
-        {%- endfor %}
-        , segments.anchor as {{ p }}cl
-        , segments.last_tp as {{ p }}tpl
-        , coalesce(segments.{{ p }}trin, 0) + segments.{{ p }}hl0 as {{ p }}tr
-        , short_mad.{{ p }}mad
-        {%- for key in ['f', 's', 'q'] %}
-        , segments.{{ p }}g{{ w.suffix }}_{{ key }} + (segments.anchor - segments.{{ p }}c0)
-            * (1 - power({{ data_pipeline.double_literal(w.r[key]) }}, segments.{{ p }}n)) / {{ data_pipeline.double_literal(1 - w.r[key]) }}
-            as {{ p }}x{{ key }}
-        {%- endfor %}
-        {%- endfor %}
-        {%- for w in data_pipeline.metrics_long_windows() %}
-        {%- set p = 'w' ~ w.suffix ~ '_' %}
-        {%- for col in ['n', 's1', 's2', 'cmin', 'cmax', 'vsum', 'cv', 'c0', 'cl', 'tp1', 'tp2', 'tpmin', 'tpmax', 'tpl', 'gain', 'loss', 'tr', 'obv', 'dp', 'dm', 'tsum', 'tcnt', 'xf', 'xs', 'xq'] %}
-        , long_{{ w.suffix }}.{{ col }} as {{ p }}{{ col }}
-        {%- endfor %}
-        , long_{{ w.suffix }}_mad.mad as {{ p }}mad
-        {%- endfor %}
+        snapshots.snapshot_end,
+        {{ data_pipeline.metrics_partial_columns() }}
     from snapshots
     left join segments
-        on snapshots.symbol = segments.symbol
-        and snapshots.metric_date = segments.seg_date
-        and segments.seg_kind = (case when snapshots.is_current = 1 then 'c1' else 'day' end)
+        on
+            snapshots.symbol = segments.symbol
+            and snapshots.metric_date = segments.seg_date
+            and segments.seg_kind = (case when snapshots.is_current = 1 then 'c1' else 'day' end)
     left join short_mad
-        on segments.symbol = short_mad.symbol
-        and segments.seg_kind = short_mad.seg_kind
-        and segments.seg_date = short_mad.seg_date
-    {%- for w in data_pipeline.metrics_long_windows() %}
-    left join long_{{ w.suffix }}
-        on snapshots.symbol = long_{{ w.suffix }}.symbol
-        and snapshots.metric_date = long_{{ w.suffix }}.metric_date
-    left join long_{{ w.suffix }}_mad
-        on snapshots.symbol = long_{{ w.suffix }}_mad.symbol
-        and snapshots.metric_date = long_{{ w.suffix }}_mad.metric_date
-    {%- endfor %}
+        on
+            segments.symbol = short_mad.symbol
+            and segments.seg_kind = short_mad.seg_kind
+            and segments.seg_date = short_mad.seg_date
+    left join long_7d
+        on snapshots.symbol = long_7d.symbol and snapshots.metric_date = long_7d.metric_date
+    left join long_7d_mad
+        on snapshots.symbol = long_7d_mad.symbol and snapshots.metric_date = long_7d_mad.metric_date
+    left join long_30d
+        on snapshots.symbol = long_30d.symbol and snapshots.metric_date = long_30d.metric_date
+    left join long_30d_mad
+        on snapshots.symbol = long_30d_mad.symbol and snapshots.metric_date = long_30d_mad.metric_date
 
 ),
 
@@ -115,7 +102,7 @@ final as (
         {{ data_pipeline.cast_string('symbol') }} as symbol,
         {{ data_pipeline.cast_timestamp(data_pipeline.from_epoch_seconds('snapshot_end')) }} as as_of_ts,
         {{ data_pipeline.cast_timestamp(data_pipeline.utc_now()) }} as last_updated_ts,
-        {{ data_pipeline.metrics_columns(prefixes) }}
+        {{ data_pipeline.metrics_columns() }}
     from windows_joined
 
 )

@@ -30,7 +30,8 @@ METRICS: dict[str, str] = {
     "close_min": "Lowest close over the {w}.",
     "close_max": "Highest close over the {w}.",
     "volume_sum": "Total volume over the {w} (bars with NULL volume are skipped; NULL when every volume is NULL).",
-    "vwap": "Volume-weighted average close, sum(close * volume) / sum(volume), over the {w}; NULL when the volume is 0.",
+    "vwap": "Volume-weighted average close, sum(close * volume) / sum(volume), over the {w}; "
+            "NULL when the volume is 0.",
     "price_deviation_vwap": "(last close - vwap) / vwap over the {w}: a fraction, not a percent; NULL when vwap is.",
     "roc": "Rate of change over the {w}, in percent: (last close - first close) / first close * 100.",
     "returns_log": "Log return over the {w}: ln(last close / first close).",
@@ -39,23 +40,25 @@ METRICS: dict[str, str] = {
     "ema_slow": "Exponential average of the close over the {w}, span max(2, floor(0.4 x window minutes)), "
                 "seeded with the window's first close; value at the last bar.",
     "macd": "ema_fast - ema_slow over the {w}.",
-    "macd_signal": "Exponential average, span max(2, floor(0.15 x window minutes)), of the bar-by-bar MACD over the {w} "
-                   "(both averages seeded at the window's first bar); value at the last bar.",
+    "macd_signal": "Exponential average, span max(2, floor(0.15 x window minutes)), of the bar-by-bar MACD "
+                   "over the {w} (both averages seeded at the window's first bar); value at the last bar.",
     "macd_histogram": "macd - macd_signal over the {w}.",
-    "bollinger_upper": "Mean typical price (high + low + close) / 3 plus 2 population standard deviations, over the {w}.",
+    "bollinger_upper": "Mean typical price (high + low + close) / 3 plus 2 population standard deviations, "
+                       "over the {w}.",
     "bollinger_lower": "Mean typical price minus 2 population standard deviations, over the {w}.",
     "bollinger_width": "bollinger_upper - bollinger_lower over the {w}.",
     "rsi": "Relative strength index over the {w}: simple means of the gains and losses between consecutive closes "
            "(not Wilder's smoothing); 100 when there are no losses but gains, 50 when neither.",
-    "atr": "Average true range over the {w}: simple mean (not Wilder's smoothing); the first bar's true range is high - low.",
+    "atr": "Average true range over the {w}: simple mean (not Wilder's smoothing); "
+           "the first bar's true range is high - low.",
     "stochastic_k": "Stochastic %K over the {w}: 100 * (last close - lowest close) / (highest close - lowest close); "
                     "NULL when the closes are flat.",
     "stochastic_d": "Equal to stochastic_k (as in the original), not a 3-period average of %K.",
     "obv": "On-balance volume over the {w}: sum of sign(close change) x volume over the bars after the first.",
     "cci": "Commodity channel index over the {w}: (last typical price - mean) / (0.015 x mean absolute deviation); "
            "NULL when the deviation is 0.",
-    "adx": "One directional index over the whole {w}, 100 |+DI - -DI| / (+DI + -DI) from the mean directional movements "
-           "and atr: not Wilder's smoothed ADX. NULL with fewer than 2 bars or no movement.",
+    "adx": "One directional index over the whole {w}, 100 |+DI - -DI| / (+DI + -DI) from the mean directional "
+           "movements and atr: not Wilder's smoothed ADX. NULL with fewer than 2 bars or no movement.",
     "average_trades": "Mean number of trades per bar over the {w}.",
 }
 
@@ -79,7 +82,8 @@ def _window_tests(suffix: str, minutes: int) -> list[str]:
         f"({bars} = 0 and {all_null}) or ({bars} > 0 and {defined})",
         f"(rsi_{suffix} is null or rsi_{suffix} between 0 and 100)"
         f" and (stochastic_k_{suffix} is null or stochastic_k_{suffix} between 0 and 100)"
-        f" and ((stochastic_d_{suffix} is null and stochastic_k_{suffix} is null) or stochastic_d_{suffix} = stochastic_k_{suffix})"
+        f" and ((stochastic_d_{suffix} is null and stochastic_k_{suffix} is null)"
+        f" or stochastic_d_{suffix} = stochastic_k_{suffix})"
         f" and ((stochastic_k_{suffix} is null) = ({bars} = 0 or close_max_{suffix} = close_min_{suffix}))"
         f" and (({bars} < 2) <= (adx_{suffix} is null))",
     ]
