@@ -15,13 +15,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import bench_metrics
-
+import bench_clustering
 import bench_leaderboards
 import bench_loader
+import bench_metrics
 from common import kraken_files, print_table
 
-BENCHMARKS = ("loader", "leaderboards", "metrics")
+BENCHMARKS = ("loader", "leaderboards", "metrics", "clustering")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,6 +36,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="leaderboards: comma-separated symbol counts (default 25,100,300)")
     parser.add_argument("--metrics-sizes", default="100x60,50x60,100x30",
                         help="metrics: comma-separated SYMBOLSxDAYS data sets (default 100x60,50x60,100x30)")
+    parser.add_argument("--clustering-cohorts", default="losers,gainers,overlaps",
+                        help="clustering: cohorts of the demo market (default losers,gainers,overlaps; "
+                             "the reference runs on the first)")
+    parser.add_argument("--reference-members", type=int,
+                        help="clustering: time the plain reference on this many members and extrapolate (default all)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", datefmt="%H:%M:%S")
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
@@ -50,6 +55,9 @@ def main(argv: list[str] | None = None) -> int:
         if "metrics" in (args.only or BENCHMARKS):
             sizes = [tuple(int(x) for x in size.split("x")) for size in args.metrics_sizes.split(",") if size.strip()]
             rows += bench_metrics.run(sizes, engines=engines, workdir=Path(workdir))
+        if "clustering" in (args.only or BENCHMARKS):
+            cohorts = [c.strip() for c in args.clustering_cohorts.split(",") if c.strip()]
+            rows += bench_clustering.run(cohorts, args.reference_members, Path(workdir))
     print()
     print_table(rows)
     return 0

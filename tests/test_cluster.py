@@ -99,3 +99,25 @@ def test_cluster_from_the_warehouse(warehouse, profiles_dir, tmp_path, capsys):
         rows = query(warehouse, f"select count(*), min(as_of), count(distinct symbol) "
                                 f"from {warehouse.relation('imf_clusters')} where cohort = 'losers'")
         assert rows[0][0] == expected and str(rows[0][1]).startswith("2026-11-20 00:00")
+    decompositions = f"select distinct decomposition from {warehouse.relation('imf_clusters')}"
+    assert query(warehouse, decompositions) == [("pyemd",)]
+    assert cli.run(cluster.main, [*args, "--fast"]) == 0  # replaces the exact rows, and says so
+    assert query(warehouse, decompositions) == [("emd.sift",)]
+
+
+def test_fast_mode_decomposes_and_clusters(tmp_path):
+    from pipeline import imf
+
+    bars = cohort_csv(tmp_path / "habitual_gainers.csv", n=1)
+    close = bars["close"].to_numpy()[:1500]
+    imfs = imf.decompose(close, fast=True)
+    assert imfs.shape[1] == len(close) and imfs.shape[0] >= 3
+    assert abs(imfs.sum(axis=0) - close).max() < 1e-9 * abs(close).max()  # IMFs plus residue rebuild the signal
+    out = tmp_path / "fast"
+    assert cli.run(cluster.main, ["--cohort", "gainers", "--input", str(tmp_path / "habitual_gainers.csv"),
+                                  "--out", str(out), "--windows", "6h,24h", "--fast", "--jobs", "1"]) == 0
+    doc = json.loads((out / "imf_clusters_gainers.json").read_text())
+    symbol = str(bars["symbol"].iloc[0])
+    assert list(doc) == [symbol] and list(doc[symbol]) == ["6h", "24h"]
+    clusters = [c for w in doc[symbol].values() for m in w.values() for c in m]
+    assert clusters and all(c["count"] >= 1 and c["median_duration_min"] > 0 for c in clusters)

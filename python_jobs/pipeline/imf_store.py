@@ -116,7 +116,7 @@ def write_lines(lines: list[str], path: Path) -> None:
 
 TABLE_COLUMNS = ("cohort", "symbol", "window", "method", "cluster", "count", "median_amplitude_pct",
                  "mad_amplitude_pct", "median_duration_min", "mad_duration_min", "median_total_volume",
-                 "mad_total_volume", "eps", "min_samples", "flag_small", "as_of", "run_at")
+                 "mad_total_volume", "eps", "min_samples", "flag_small", "decomposition", "as_of", "run_at")
 DDL = """create table if not exists {relation} (
     cohort varchar(16) not null,
     symbol varchar(32) not null,
@@ -133,13 +133,16 @@ DDL = """create table if not exists {relation} (
     eps double,
     min_samples integer,
     flag_small boolean,
+    decomposition varchar(16) not null,
     as_of {ts} not null,
     run_at {ts} not null,
     primary key (cohort, as_of, symbol, {window}, method, cluster)
 ){suffix}"""
 
 
-def table_rows(cohort: str, results: dict, as_of: datetime, run_at: datetime) -> list[tuple]:
+def table_rows(cohort: str, results: dict, as_of: datetime, run_at: datetime,
+               decomposition: str = "pyemd") -> list[tuple]:
+    """The imf_clusters rows; `decomposition` says which EMD made them (pyemd exact, emd.sift fast)."""
     rows = []
     for symbol, windows in results.items():
         for window, methods in windows.items():
@@ -149,7 +152,8 @@ def table_rows(cohort: str, results: dict, as_of: datetime, run_at: datetime) ->
                     rows.append((cohort, symbol, window, method, c["cluster"], c["count"],
                                  c["median_amplitude_pct"], c["mad_amplitude_pct"], c["median_duration_min"],
                                  c["mad_duration_min"], c["median_total_volume"], c["mad_total_volume"],
-                                 params.get("eps"), params.get("min_samples"), c.get("flag_small"), as_of, run_at))
+                                 params.get("eps"), params.get("min_samples"), c.get("flag_small"), decomposition,
+                                 as_of, run_at))
     return rows
 
 
