@@ -32,13 +32,18 @@ demo: setup
 	$(BIN)/python python_jobs/make_demo_data.py --symbols $(DEMO_SYMBOLS) --days $(DEMO_DAYS) --target duckdb
 	$(BIN)/dbt build --target duckdb --full-refresh
 	$(BIN)/python python_jobs/leaderboards_report.py --target duckdb --out data/reports -q
+	for cohort in gainers losers overlaps; do \
+		$(BIN)/python python_jobs/cluster.py --cohort $$cohort --target duckdb --out data/reports --fast --plot -q || exit 1; \
+	done
 	@echo
 	@echo "Demo warehouse: $(CURDIR)/data/warehouse.duckdb (DuckDB; tables in schema main)."
 	@echo "  bars: main.ohlcvt   sane bars: main.stg_ohlcvt   rejected bars: main.stg_ohlcvt_quarantine"
 	@echo "  leaderboards: main.habitual_gainers, habitual_losers, habitual_overlaps, leaderboard_skew,"
 	@echo "                leaderboard_windows, leaderboard_bucket_counts, cohort_bars (docs/leaderboards.md)"
 	@echo "  daily metrics: main.ohlc_metrics_daily (26 metrics x 8 windows per symbol and date; docs/metrics.md)"
-	@echo "Reports: $(CURDIR)/data/reports (leaderboards_summary.json, habitual_*.csv)"
+	@echo "  cycle clusters: main.imf_clusters (EMD + clustering per cohort member; docs/clustering.md)"
+	@echo "Reports: $(CURDIR)/data/reports (leaderboards_summary.json, habitual_*.csv,"
+	@echo "         imf_clusters_<cohort>.json/.txt/.png; the demo uses cluster.py --fast, about 10x quicker)"
 	@echo "  try:  $(BIN)/python -c \"import duckdb; print(duckdb.connect('data/warehouse.duckdb').sql('select symbol, count(*) from stg_ohlcvt group by 1 order by 1 limit 5'))\""
 
 lint: $(STAMP)
