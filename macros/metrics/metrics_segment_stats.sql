@@ -5,15 +5,16 @@
     segment's end, 1 for the last minute), e (bars after it in the segment), anchor (the segment's
     last close) and the previous bar of the segment (prev_ts, pc, ph, pl; NULL for its first bar).
 
-    One pass yields, under the prefix `a_`, the whole segment's partials, and under `w<suffix>_`
-    those of each short window (the last w minutes; the windows end together and nest, so the
-    bars after a bar of a window are in the window too, and e serves every window):
-    counts, sums anchored at the last close (variances stay exact), min and max, the first bar,
-    the differences between consecutive bars that are both inside, and the anchored geometric sums
-    sum r^e (c - anchor) of the exponential averages. -#}
+    One pass yields, under the prefix `w<suffix>_`, the partials of each short window (the last
+    w minutes; the windows end together and nest, so the bars after a bar of a window are in the
+    window too, and e serves every window): counts, sums anchored at the last close (variances
+    stay exact), min and max, the first bar, the differences between consecutive bars that are
+    both inside, and the anchored geometric sums sum r^e (c - anchor) of the exponential averages.
+    Every segment lies within 24 hours of its end, so the 24 h window's partials are the whole
+    segment's: the long windows merge those, with the long windows' geometric sums (prefix `a_g`)
+    and the segment's first and last bars. -#}
 {% macro metrics_segment_stats(bars) -%}
-    {%- set conditions = [{'prefix': 'a_', 'inside': '1 = 1', 'first': 'prev_ts is null',
-                           'diff': 'prev_ts is not null', 'windows': data_pipeline.metrics_long_windows()}] -%}
+    {%- set conditions = [] -%}
     {%- for w in data_pipeline.metrics_short_windows() -%}
         {%- set start = '(seg_end - ' ~ (60 * w.minutes) ~ ')' -%}
         {%- do conditions.append({
@@ -36,7 +37,13 @@
         max(case when e = 0 then tp end) as last_tp,
         max(case when prev_ts is null then h end) as first_high,
         max(case when prev_ts is null then l end) as first_low,
-        max(case when prev_ts is null then v end) as first_volume
+        max(case when prev_ts is null then v end) as first_volume,
+        max(ts) as last_ts
+        {%- for w in data_pipeline.metrics_long_windows() %}
+        {%- for key in ['f', 's', 'q'] %}
+        , sum(power({{ data_pipeline.double_literal(w.r[key]) }}, e) * (c - anchor)) as a_g{{ w.suffix }}_{{ key }}
+        {%- endfor %}
+        {%- endfor %}
         {%- for cond in conditions %}
         {%- set p = cond.prefix %}
         , sum(case when {{ cond.inside }} then 1 else 0 end) as {{ p }}n

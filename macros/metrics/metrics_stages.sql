@@ -139,48 +139,48 @@
     {%- do data_pipeline.metrics_session_setup() -%}
     {%- do data_pipeline.metrics_create('day_bars', data_pipeline.metrics_enriched_bars(day_segments), ['symbol', 'seg_kind', 'seg_date', 'ts']) -%}
 
-    {#- 2. The current date (the newest bar's) and, per symbol with a bar on it, its snapshot end. -#}
+    {#- 2. Partials per segment (persistent: the long windows of later runs read old days). -#}
+    {%- set segments = stage('segments') -%}
+    {%- if start is none -%}
+        {%- do data_pipeline.metrics_create('segments', data_pipeline.metrics_segment_stats(stage('day_bars')), ['symbol', 'seg_kind', 'seg_date']) -%}
+    {%- else -%}
+        {%- do data_pipeline.metrics_execute('segments: delete', 'delete from ' ~ segments ~ " where seg_kind <> 'day' or seg_date >= " ~ start) -%}
+        {%- do data_pipeline.metrics_execute('segments: days', 'insert into ' ~ segments ~ ' ' ~ data_pipeline.metrics_segment_stats(stage('day_bars'))) -%}
+    {%- endif -%}
+
+    {#- 3. The current date (the newest bar's) and, per symbol with a bar on it, its snapshot end. -#}
     {%- set current_sql -%}
         select
-            last_bars.symbol,
-            last_bars.last_day as metric_date,
-            last_bars.last_ts + 60 as snapshot_end
-        from (
-            select symbol, max(ts) as last_ts, max(seg_date) as last_day
-            from {{ stage('day_bars') }}
-            group by symbol
-        ) as last_bars
-        inner join (select max(seg_date) as current_day from {{ stage('day_bars') }}) as today
-            on last_bars.last_day = today.current_day
+            segments.symbol,
+            segments.seg_date as metric_date,
+            segments.last_ts + 60 as snapshot_end
+        from {{ segments }} as segments
+        inner join (select max(seg_date) as current_day from {{ segments }} where seg_kind = 'day') as today
+            on segments.seg_date = today.current_day
+        where segments.seg_kind = 'day'
     {%- endset -%}
     {%- do data_pipeline.metrics_create('current', current_sql) -%}
 
-    {#- 3. The current date's segments: the 24 h before its snapshot end ('c1'), and the partial
+    {#- 4. The current date's segments: the 24 h before its snapshot end ('c1'), and the partial
         first day of each long window ('h7d', 'h30d'). Read as literal ranges per symbol. -#}
     {%- set current_rows = run_query('select symbol, metric_date, snapshot_end from ' ~ stage('current')).rows -%}
-    {%- set ranges = [] -%}
-    {%- set kinds = [('c1', 'snapshot_end - 86400', 'snapshot_end', 1)] -%}
+    {%- set kinds = [('c1', 'snapshot_end - 86400', 'snapshot_end', 1, 0)] -%}
     {%- for w in data_pipeline.metrics_long_windows() -%}
-        {%- do kinds.append(('h' ~ w.suffix, 'snapshot_end - ' ~ (w.days * 86400), 'metric_date - ' ~ ((w.days - 1) * 86400), w.days)) -%}
+        {%- do kinds.append(('h' ~ w.suffix, 'snapshot_end - ' ~ (w.days * 86400), 'metric_date - ' ~ ((w.days - 1) * 86400), w.days, w.days - 1)) -%}
     {%- endfor -%}
-    {%- for row in current_rows -%}
-        {%- set day, end = row[1] | int, row[2] | int -%}
-        {%- set lows = [end - 86400] -%}
-        {%- set highs = [end] -%}
-        {%- for w in data_pipeline.metrics_long_windows() -%}
-            {%- do lows.append(end - w.days * 86400) -%}
-            {%- do highs.append(day - (w.days - 1) * 86400) -%}
-        {%- endfor -%}
-        {%- set parts = [] -%}
-        {%- for i in range(lows | length) -%}
-            {%- do parts.append('(bar_at >= ' ~ data_pipeline.timestamp_literal(dt.datetime(1970, 1, 1) + dt.timedelta(seconds=lows[i]))
-                ~ ' and bar_at < ' ~ data_pipeline.timestamp_literal(dt.datetime(1970, 1, 1) + dt.timedelta(seconds=highs[i])) ~ ')') -%}
-        {%- endfor -%}
-        {%- do ranges.append('(symbol = ' ~ data_pipeline.string_literal(row[0]) ~ ' and (' ~ (parts | join(' or ')) ~ '))') -%}
-    {%- endfor -%}
+    {%- set epoch0 = dt.datetime(1970, 1, 1) -%}
     {%- set current_segments -%}
         (
-            {%- for kind, low, high, days in kinds %}
+            {%- for kind, low, high, end_days, day_days in kinds %}
+            {%- set ranges = [] -%}
+            {%- for row in current_rows -%}
+                {%- set day, end = row[1] | int, row[2] | int -%}
+                {%- set lo = end - end_days * 86400 -%}
+                {%- set hi = end if kind == 'c1' else day - day_days * 86400 -%}
+                {%- do ranges.append('(symbol = ' ~ data_pipeline.string_literal(row[0])
+                    ~ ' and bar_at >= ' ~ data_pipeline.timestamp_literal(epoch0 + dt.timedelta(seconds=lo))
+                    ~ ' and bar_at < ' ~ data_pipeline.timestamp_literal(epoch0 + dt.timedelta(seconds=hi)) ~ ')') -%}
+            {%- endfor %}
             {% if not loop.first %}union all{% endif %}
             select
                 source_bars.symbol,
@@ -192,41 +192,27 @@
             from ({{ data_pipeline.metrics_source_bars('(' ~ ((ranges | join(' or ')) if ranges else '1 = 0') ~ ')') }}) as source_bars
             inner join {{ stage('current') }} as current_symbols
                 on source_bars.symbol = current_symbols.symbol
-            where source_bars.ts >= current_symbols.{{ low }} and source_bars.ts < current_symbols.{{ high }}
             {%- endfor %}
         ) as current_segments
     {%- endset -%}
     {%- do data_pipeline.metrics_create('current_bars', data_pipeline.metrics_enriched_bars(current_segments)) -%}
-
-    {#- 4. Partials per segment (persistent: the long windows of later runs read old days). -#}
-    {%- set segments = stage('segments') -%}
-    {%- if start is none -%}
-        {%- do data_pipeline.metrics_create('segments', data_pipeline.metrics_segment_stats(stage('day_bars')), ['symbol', 'seg_kind', 'seg_date']) -%}
-    {%- else -%}
-        {%- do data_pipeline.metrics_execute('segments: delete', 'delete from ' ~ segments ~ " where seg_kind <> 'day' or seg_date >= " ~ start) -%}
-        {%- do data_pipeline.metrics_execute('segments: days', 'insert into ' ~ segments ~ ' ' ~ data_pipeline.metrics_segment_stats(stage('day_bars'))) -%}
-    {%- endif -%}
     {%- do data_pipeline.metrics_execute('segments: current', 'insert into ' ~ segments ~ ' ' ~ data_pipeline.metrics_segment_stats(stage('current_bars'))) -%}
 
-    {#- 5. Each day's distinct typical prices (anchored at the day's last close), sorted, with
-        running counts and sums: the mean absolute deviation of a long window is then one lookup
-        per day (persistent). -#}
+    {#- 5. Each day's typical prices (anchored at the day's last close), sorted, with running
+        counts and sums up to and including equal values: the mean absolute deviation of a long
+        window is then one lookup per day (persistent). -#}
     {%- set typical_sql -%}
         select
             symbol,
             seg_date,
-            tpa,
-            cnt,
-            sum(cnt) over (partition by symbol, seg_date order by tpa rows between unbounded preceding and current row) as cum_n,
-            sum(tpa * cnt) over (partition by symbol, seg_date order by tpa rows between unbounded preceding and current row) as cum_s
-        from (
-            select symbol, seg_date, tp - anchor as tpa, count(*) as cnt
-            from {{ stage('day_bars') }}
-            group by symbol, seg_date, tp - anchor
-        ) as distinct_prices
+            tp - anchor as tpa,
+            ts,
+            count(*) over (partition by symbol, seg_date order by tp - anchor range between unbounded preceding and current row) as cum_n,
+            sum(tp - anchor) over (partition by symbol, seg_date order by tp - anchor range between unbounded preceding and current row) as cum_s
+        from {{ stage('day_bars') }}
     {%- endset -%}
     {%- if start is none -%}
-        {%- do data_pipeline.metrics_create('typical_prices', typical_sql, ['symbol', 'seg_date', 'tpa']) -%}
+        {%- do data_pipeline.metrics_create('typical_prices', typical_sql, ['symbol', 'seg_date', 'tpa', 'ts']) -%}
     {%- else -%}
         {%- do data_pipeline.metrics_execute('typical_prices: delete', 'delete from ' ~ stage('typical_prices') ~ ' where seg_date >= ' ~ start) -%}
         {%- do data_pipeline.metrics_execute('typical_prices: insert', 'insert into ' ~ stage('typical_prices') ~ ' ' ~ typical_sql) -%}
