@@ -166,16 +166,26 @@
 {%- endmacro %}
 
 {% macro mysql__metrics_typical_price_lookup(pairs, combined, typical) -%}
-    {%- set probe -%}
+    select
+        p.*,
+        coalesce(t.cum_n, 0) as nb,
+        coalesce(t.cum_s, 0) as sb
+    from (
+        select
+            day_pairs.*,
+            (
+                select below.tpa
                 from {{ typical }} as below
                 where below.symbol = day_pairs.symbol and below.seg_date = day_pairs.seg_date and below.tpa <= day_pairs.m_d
                 order by below.tpa desc
                 limit 1
-    {%- endset %}
-    select
-        day_pairs.*,
-        coalesce((select below.cum_n {{ probe }}), 0) as nb,
-        coalesce((select below.cum_s {{ probe }}), 0) as sb
-    from ({{ data_pipeline.metrics_day_pairs(pairs, combined) }}) as day_pairs
+            ) as hit
+        from ({{ data_pipeline.metrics_day_pairs(pairs, combined) }}) as day_pairs
+        -- a derived table with LIMIT is never merged into the outer query: merged, the lookup
+        -- would be re-run inside the join below for every typical price of the day (100x slower)
+        limit 18446744073709551615
+    ) as p
+    left join {{ typical }} as t
+        on p.symbol = t.symbol and p.seg_date = t.seg_date and p.hit = t.tpa
 {%- endmacro %}
 {% macro mariadb__metrics_typical_price_lookup(pairs, combined, typical) -%}{{ data_pipeline.mysql__metrics_typical_price_lookup(pairs, combined, typical) }}{%- endmacro %}

@@ -84,14 +84,14 @@
         v,
         t,
         (h + l + c) / 3 as tp,
-        lag(ts) over (partition by symbol, seg_kind, seg_date order by ts) as prev_ts,
-        lag(c) over (partition by symbol, seg_kind, seg_date order by ts) as pc,
-        lag(h) over (partition by symbol, seg_kind, seg_date order by ts) as ph,
-        lag(l) over (partition by symbol, seg_kind, seg_date order by ts) as pl,
-        count(*) over (partition by symbol, seg_kind, seg_date)
-            - row_number() over (partition by symbol, seg_kind, seg_date order by ts) as e,
+        lag(ts) over (partition by symbol, seg_date, seg_start order by ts) as prev_ts,
+        lag(c) over (partition by symbol, seg_date, seg_start order by ts) as pc,
+        lag(h) over (partition by symbol, seg_date, seg_start order by ts) as ph,
+        lag(l) over (partition by symbol, seg_date, seg_start order by ts) as pl,
+        count(*) over (partition by symbol, seg_date, seg_start)
+            - row_number() over (partition by symbol, seg_date, seg_start order by ts) as e,
         last_value(c) over (
-            partition by symbol, seg_kind, seg_date order by ts rows between unbounded preceding and unbounded following
+            partition by symbol, seg_date, seg_start order by ts rows between unbounded preceding and unbounded following
         ) as anchor
     from {{ segments }}
 {%- endmacro %}
@@ -198,21 +198,25 @@
     {%- do data_pipeline.metrics_create('current_bars', data_pipeline.metrics_enriched_bars(current_segments)) -%}
     {%- do data_pipeline.metrics_execute('segments: current', 'insert into ' ~ segments ~ ' ' ~ data_pipeline.metrics_segment_stats(stage('current_bars'))) -%}
 
-    {#- 5. Each day's typical prices (anchored at the day's last close), sorted, with running
-        counts and sums up to and including equal values: the mean absolute deviation of a long
-        window is then one lookup per day (persistent). -#}
+    {#- 5. Each day's distinct typical prices (anchored at the day's last close), sorted, with
+        running counts and sums: the mean absolute deviation of a long window is then one lookup
+        per day (persistent). -#}
     {%- set typical_sql -%}
         select
             symbol,
             seg_date,
-            tp - anchor as tpa,
-            ts,
-            count(*) over (partition by symbol, seg_date order by tp - anchor range between unbounded preceding and current row) as cum_n,
-            sum(tp - anchor) over (partition by symbol, seg_date order by tp - anchor range between unbounded preceding and current row) as cum_s
-        from {{ stage('day_bars') }}
+            tpa,
+            cnt,
+            sum(cnt) over (partition by symbol, seg_date order by tpa rows between unbounded preceding and current row) as cum_n,
+            sum(tpa * cnt) over (partition by symbol, seg_date order by tpa rows between unbounded preceding and current row) as cum_s
+        from (
+            select symbol, seg_date, tp - anchor as tpa, count(*) as cnt
+            from {{ stage('day_bars') }}
+            group by symbol, seg_date, tp - anchor
+        ) as distinct_prices
     {%- endset -%}
     {%- if start is none -%}
-        {%- do data_pipeline.metrics_create('typical_prices', typical_sql, ['symbol', 'seg_date', 'tpa', 'ts']) -%}
+        {%- do data_pipeline.metrics_create('typical_prices', typical_sql, ['symbol', 'seg_date', 'tpa']) -%}
     {%- else -%}
         {%- do data_pipeline.metrics_execute('typical_prices: delete', 'delete from ' ~ stage('typical_prices') ~ ' where seg_date >= ' ~ start) -%}
         {%- do data_pipeline.metrics_execute('typical_prices: insert', 'insert into ' ~ stage('typical_prices') ~ ' ' ~ typical_sql) -%}
