@@ -181,9 +181,9 @@
                 limit 1
             ) as hit
         from ({{ data_pipeline.metrics_day_pairs(pairs, combined) }}) as day_pairs
-        -- a derived table with LIMIT is never merged into the outer query: merged, the lookup
-        -- would be re-run inside the join below for every typical price of the day (100x slower)
-        limit 18446744073709551615
+        -- never merged into the outer query: merged, the lookup would be re-run inside the join
+        -- below for every typical price of the day (100x slower)
+        {{ data_pipeline.no_merge_limit() }}
     ) as p
     left join {{ typical }} as t
         on p.symbol = t.symbol and p.seg_date = t.seg_date and p.hit = t.tpa

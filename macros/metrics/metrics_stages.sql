@@ -96,7 +96,10 @@
     from {{ segments }}
 {%- endmacro %}
 
-{% macro metrics_source_bars(filter) -%}
+{#- The sane bars `filter` selects. With `materialize`, on MySQL/MariaDB the derived table is
+    never merged into a join around it: merged, the optimizer drove the join from the current
+    symbols and read every bar of each by its key, then filtered (22 s instead of 0.4 s). -#}
+{% macro metrics_source_bars(filter, materialize=false) -%}
     select
         symbol,
         {{ data_pipeline.epoch_seconds('bar_at') }} as ts,
@@ -107,7 +110,19 @@
         trades as t
     from {{ ref('stg_ohlcvt') }}
     where {{ filter }}
+    {%- if materialize %}
+    {{ data_pipeline.no_merge_limit() }}
+    {%- endif %}
 {%- endmacro %}
+
+{#- A LIMIT that changes nothing but keeps MySQL/MariaDB from merging a derived table into the
+    query around it; nothing elsewhere. -#}
+{% macro no_merge_limit() -%}
+    {{ return(adapter.dispatch('no_merge_limit', 'data_pipeline')()) }}
+{%- endmacro %}
+{% macro default__no_merge_limit() -%}{%- endmacro %}
+{% macro mysql__no_merge_limit() -%}limit 18446744073709551615{%- endmacro %}
+{% macro mariadb__no_merge_limit() -%}{{ data_pipeline.mysql__no_merge_limit() }}{%- endmacro %}
 
 {% macro metrics_prepare() -%}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
@@ -173,10 +188,12 @@
         (
             {%- for kind, low, high, end_days, day_days in kinds %}
             {%- set ranges = [] -%}
+            {%- set lows = [] -%}
             {%- for row in current_rows -%}
                 {%- set day, end = row[1] | int, row[2] | int -%}
                 {%- set lo = end - end_days * 86400 -%}
                 {%- set hi = end if kind == 'c1' else day - day_days * 86400 -%}
+                {%- do lows.append(lo) -%}
                 {%- do ranges.append('(symbol = ' ~ data_pipeline.string_literal(row[0])
                     ~ ' and bar_at >= ' ~ data_pipeline.timestamp_literal(epoch0 + dt.timedelta(seconds=lo))
                     ~ ' and bar_at < ' ~ data_pipeline.timestamp_literal(epoch0 + dt.timedelta(seconds=hi)) ~ ')') -%}
@@ -189,9 +206,10 @@
                 current_symbols.{{ low }} as seg_start,
                 current_symbols.{{ high }} as seg_end,
                 source_bars.ts, source_bars.h, source_bars.l, source_bars.c, source_bars.v, source_bars.t
-            from ({{ data_pipeline.metrics_source_bars('(' ~ ((ranges | join(' or ')) if ranges else '1 = 0') ~ ')') }}) as source_bars
+            from ({{ data_pipeline.metrics_source_bars(data_pipeline.metrics_ranges_filter(ranges, lows), materialize=true) }}) as source_bars
             inner join {{ stage('current') }} as current_symbols
                 on source_bars.symbol = current_symbols.symbol
+            where source_bars.ts >= current_symbols.{{ low }} and source_bars.ts < current_symbols.{{ high }}
             {%- endfor %}
         ) as current_segments
     {%- endset -%}
@@ -297,6 +315,22 @@
     {%- endif -%}
     {{ return('') }}
 {%- endmacro %}
+
+{#- Which bars to read for the current date's segments: on MySQL/MariaDB the literal per-symbol
+    time ranges (index ranges on the bars' key); elsewhere one time bound, since a scan tests a
+    long OR of ranges on every bar (the join to the current symbols keeps the exact ranges). -#}
+{% macro metrics_ranges_filter(ranges, lows) -%}
+    {%- if not ranges -%}{{ return('(1 = 0)') }}{%- endif -%}
+    {{ return(adapter.dispatch('metrics_ranges_filter', 'data_pipeline')(ranges, lows)) }}
+{%- endmacro %}
+{% macro default__metrics_ranges_filter(ranges, lows) -%}
+    {%- set dt = modules.datetime -%}
+    {{ return('bar_at >= ' ~ data_pipeline.timestamp_literal(dt.datetime(1970, 1, 1) + dt.timedelta(seconds=lows | min))) }}
+{%- endmacro %}
+{% macro mysql__metrics_ranges_filter(ranges, lows) -%}
+    {{ return('(' ~ (ranges | join(' or ')) ~ ')') }}
+{%- endmacro %}
+{% macro mariadb__metrics_ranges_filter(ranges, lows) -%}{{ return(data_pipeline.mysql__metrics_ranges_filter(ranges, lows)) }}{%- endmacro %}
 
 {#- 0..n-1 as column i, from cross joins of digits (portable; no recursion limits). -#}
 {% macro number_series(n) -%}
