@@ -236,7 +236,9 @@
     {%- if start is none -%}
         {%- do data_pipeline.metrics_create('typical_prices', typical_sql, ['symbol', 'seg_date', 'tpa']) -%}
     {%- else -%}
-        {%- do data_pipeline.metrics_execute('typical_prices: delete', 'delete from ' ~ stage('typical_prices') ~ ' where seg_date >= ' ~ start) -%}
+        {#- naming the symbols makes this a key range per symbol on MySQL/MariaDB, not a scan -#}
+        {%- do data_pipeline.metrics_execute('typical_prices: delete', 'delete from ' ~ stage('typical_prices') ~ ' where '
+            ~ data_pipeline.symbol_scan_hint('symbol') ~ ' and seg_date >= ' ~ start) -%}
         {%- do data_pipeline.metrics_execute('typical_prices: insert', 'insert into ' ~ stage('typical_prices') ~ ' ' ~ typical_sql) -%}
     {%- endif -%}
 
