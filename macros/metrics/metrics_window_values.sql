@@ -21,7 +21,7 @@
     {%- set macd = '(' ~ d(w.a.f) ~ ' * ' ~ p ~ 'xf - ' ~ d(w.a.s) ~ ' * ' ~ p ~ 'xs)' -%}
     {%- set signal = '(' ~ d(w.signal.q) ~ ' * ' ~ p ~ 'xq + ' ~ d(w.signal.f) ~ ' * ' ~ p ~ 'xf + ' ~ d(w.signal.s) ~ ' * ' ~ p ~ 'xs)' -%}
     {%- set stochastic -%}
-        (case when {{ p }}cmax > {{ p }}cmin then 100 * ({{ p }}cl - {{ p }}cmin) / ({{ p }}cmax - {{ p }}cmin) end)
+        (case when {{ p }}cmax > {{ p }}cmin then 100 * (({{ p }}cl - {{ p }}cmin) / ({{ p }}cmax - {{ p }}cmin)) end)
     {%- endset -%}
     {%- set dpi = '(100 * ' ~ p ~ 'dp / (' ~ n ~ ' - 1) / ' ~ atr ~ ')' -%}
     {%- set dmi = '(100 * ' ~ p ~ 'dm / (' ~ n ~ ' - 1) / ' ~ atr ~ ')' -%}
