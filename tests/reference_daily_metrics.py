@@ -91,7 +91,8 @@ def window_metrics(c: np.ndarray, h: np.ndarray, lo: np.ndarray, v: np.ndarray, 
     out["atr"] = atr
     span = c.max() - c.min()
     if span != 0:
-        out["stochastic_k"] = out["stochastic_d"] = 100 * ((c[-1] - c.min()) / span)  # the ratio first: 100 at the top, exactly
+        # the ratio first: a last close at the top gives exactly 100
+        out["stochastic_k"] = out["stochastic_d"] = 100 * ((c[-1] - c.min()) / span)
     out["obv"] = float(np.nansum(np.sign(d) * v[1:])) if n > 1 else 0.0
     mad = 0.0 if flat_tp else float(np.mean(np.abs(tp - tp_mean)))
     out["cci"] = (tp[-1] - tp_mean) / (0.015 * mad) if mad != 0 else None
