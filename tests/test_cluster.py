@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 
 import pandas as pd
 import pytest
@@ -110,7 +111,10 @@ def test_fast_mode_decomposes_and_clusters(tmp_path):
 
     bars = cohort_csv(tmp_path / "habitual_gainers.csv", n=1)
     close = bars["close"].to_numpy()[:1500]
+    earlier = logging.getLogger("pipeline.made_before_emd")
     imfs = imf.decompose(close, fast=True)
+    # importing emd runs dictConfig(disable_existing_loggers=True): our loggers must survive it
+    assert not earlier.disabled and not logging.getLogger("pipeline").disabled
     assert imfs.shape[1] == len(close) and imfs.shape[0] >= 3
     assert abs(imfs.sum(axis=0) - close).max() < 1e-9 * abs(close).max()  # IMFs plus residue rebuild the signal
     out = tmp_path / "fast"

@@ -52,6 +52,27 @@ def window_slice(series: Series, days: float) -> Series | None:
     return Series(series.ts[i:], series.price[i:], series.volume[i:])
 
 
+def _import_emd():
+    """The `emd` package, imported without its side effect on logging: its import runs
+    logging.config.dictConfig with disable_existing_loggers, which silenced every logger that
+    existed before (our CLIs' error messages among them). The loggers' state is put back."""
+    import logging
+    import sys
+
+    if "emd" in sys.modules:
+        return sys.modules["emd"]
+    loggers = [lg for lg in logging.Logger.manager.loggerDict.values() if isinstance(lg, logging.Logger)]
+    disabled = {lg: lg.disabled for lg in loggers}
+    root = logging.getLogger()
+    root_state = (list(root.handlers), root.level, root.disabled)
+    import emd
+
+    for lg, was in disabled.items():
+        lg.disabled = was
+    root.handlers[:], root.level, root.disabled = root_state
+    return emd
+
+
 def decompose(signal: np.ndarray, fast: bool = False) -> np.ndarray:
     """IMFs (and the residue, as PyEMD returns it) of one slice, one per row.
 
@@ -62,8 +83,7 @@ def decompose(signal: np.ndarray, fast: bool = False) -> np.ndarray:
     if fast:
         import warnings
 
-        import emd
-
+        emd = _import_emd()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # emd's energy check warns about log10 of zero sums
             return np.ascontiguousarray(emd.sift.sift(signal, verbose="CRITICAL").T)
