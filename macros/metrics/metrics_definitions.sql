@@ -19,7 +19,7 @@
             {%- do r.update({key: 1.0 - 2.0 / (span + 1)}) -%}
         {%- endfor -%}
         {#- The MACD signal as a combination of the three anchored geometric sums
-            (docs/metrics-design.md): signal = cq X(q) + cf X(f) + cs X(s). -#}
+            (docs/metrics.md): signal = cq X(q) + cf X(f) + cs X(s). -#}
         {%- set coefficients = {
             'q': a['q'] * r['q'] * (a['f'] / (r['q'] - r['f']) - a['s'] / (r['q'] - r['s'])),
             'f': -a['q'] * a['f'] * r['f'] / (r['q'] - r['f']),
