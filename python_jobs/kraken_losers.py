@@ -100,6 +100,9 @@ def fetch_losers(client: KrakenClient, mappings: Mappings, *, top_n: int, min_vo
                 log.info("OHLC fetched for %d of %d pairs", i, len(rows))
     change = CHANGE[basis]
     known = [r for r in rows if r.get(change) is not None]
+    if len(known) < len(rows):
+        unknown = [r["pair_key"] for r in rows if r.get(change) is None]
+        log.warning("no %s for %d pair(s), left out: %s", change, len(unknown), ", ".join(unknown[:10]))
     known.sort(key=lambda r: (r[change], r["pair_key"]))
     stamp = now.replace(tzinfo=None)
     return [{**r, "fetched_at": stamp} for r in known[:top_n]]

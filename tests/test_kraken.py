@@ -4,6 +4,7 @@ retry and error handling, and the real CLI against a local server speaking Krake
 from __future__ import annotations
 
 import csv
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -152,8 +153,9 @@ def test_kraken_losers_cli(tmp_path, capsys):
 
 
 def test_kraken_losers_24h_basis(tmp_path):
+    # the CLI asks for the candles since its own clock's 24 h ago, so the server's clock must be now
     out = tmp_path / "losers.csv"
-    with FakeKraken(NOW) as fake:
+    with FakeKraken(int(time.time())) as fake:
         code = cli.run(kraken_losers.main, ["--api-url", fake.url, "--out", str(out), "--basis", "24h",
                                             "--request-interval", "0", "--include-stables"])
         assert fake.count("OHLC") == 7  # one per liquid pair (DOT is below the volume floor)
