@@ -90,3 +90,18 @@ def test_member_equals_the_spec_steps():
     reference = reference_imf.member_result(ts, close, volume)
     same(ours, reference)
     assert any(ours[w]["gmm"] for w in ours), "the test series should produce clusters"
+
+
+@pytest.mark.parametrize("n", [3, 8, 60, 400])
+def test_dbscan_grid_labels_equal_plain_dbscan(n):
+    """Neighbourhoods found once per eps, labelled per min_samples: DBSCAN's own labels."""
+    from sklearn.cluster import DBSCAN
+
+    rng = np.random.default_rng(n)
+    points = np.vstack([rng.normal(0, 1, (n // 2, 3)), rng.normal(4, 0.5, (n - n // 2, 3))])
+    points[: n // 4] = np.round(points[: n // 4], 1)  # ties: points at exactly eps from each other
+    for eps in (0.1, 0.3, 0.5, 1.0, 2.5):
+        neighborhoods = imf.dbscan_neighborhoods(points, eps)
+        for min_samples in range(2, 8):
+            expected = DBSCAN(eps=eps, min_samples=min_samples).fit_predict(points)
+            assert np.array_equal(imf.dbscan_labels(neighborhoods, min_samples), expected)
