@@ -79,7 +79,7 @@ def decompose(signal: np.ndarray, fast: bool = False) -> np.ndarray:
     """IMFs (and the residue, as PyEMD returns it) of one slice, one per row.
 
     Exact mode: PyEMD's EMD with its default settings, as the spec says, computed by
-    `pipeline.emd_exact` (the same IMFs bit for bit, about twice as fast). Fast mode (cluster.py
+    `pipeline.emd_exact` (the same IMFs bit for bit, three to four times faster). Fast mode (cluster.py
     --fast, docs/clustering.md): the `emd` package's sift with its defaults, about 10x faster; its
     stopping rules differ, so its IMFs and the clusters built on them are not identical."""
     signal = np.asarray(signal, dtype=float)
