@@ -9,7 +9,7 @@ export PYTHONPATH := $(CURDIR)/python_jobs
 
 DEMO_SYMBOLS ?= 100
 DEMO_DAYS ?= 31
-# cluster.py in the demo: fast mode and the windows up to 3 days keep `make demo` under 5 minutes
+# cluster.py in the demo: exact mode on the windows up to 3 days keeps `make demo` under 5 minutes
 DEMO_CLUSTER_WINDOWS ?= 6h,12h,24h,3d
 
 .PHONY: help setup demo test lint pytest bench clean
@@ -35,7 +35,7 @@ demo: setup
 	$(BIN)/dbt build --target duckdb --full-refresh
 	$(BIN)/python python_jobs/leaderboards_report.py --target duckdb --out data/reports -q
 	for cohort in gainers losers overlaps; do \
-		$(BIN)/python python_jobs/cluster.py --cohort $$cohort --target duckdb --out data/reports --fast --plot -q \
+		$(BIN)/python python_jobs/cluster.py --cohort $$cohort --target duckdb --out data/reports --plot -q \
 			--windows $(DEMO_CLUSTER_WINDOWS) || exit 1; \
 	done
 	@echo
@@ -46,7 +46,7 @@ demo: setup
 	@echo "  daily metrics: main.ohlc_metrics_daily (26 metrics x 8 windows per symbol and date; docs/metrics.md)"
 	@echo "  cycle clusters: main.imf_clusters (EMD + clustering per cohort member; docs/clustering.md)"
 	@echo "Reports: $(CURDIR)/data/reports (leaderboards_summary.json, habitual_*.csv,"
-	@echo "         imf_clusters_<cohort>.json/.txt/.png: cluster.py --fast on the windows $(DEMO_CLUSTER_WINDOWS);"
+	@echo "         imf_clusters_<cohort>.json/.txt/.png: cluster.py (exact) on the windows $(DEMO_CLUSTER_WINDOWS);"
 	@echo "         all six windows, exact: .venv/bin/python python_jobs/cluster.py --cohort losers --target duckdb --plot)"
 	@echo "  try:  $(BIN)/python -c \"import duckdb; print(duckdb.connect('data/warehouse.duckdb').sql('select symbol, count(*) from stg_ohlcvt group by 1 order by 1 limit 5'))\""
 

@@ -180,7 +180,8 @@ def plot(cohort: str, results: dict, windows: list[str], path: Path) -> None:
 
     columns = min(3, max(1, len(windows)))
     rows = math.ceil(len(windows) / columns)
-    fig, axes = plt.subplots(rows, columns, figsize=(5.5 * columns, 4.2 * rows), squeeze=False)
+    fig, axes = plt.subplots(rows, columns, figsize=(5.5 * columns + 1.5, 4.2 * rows), squeeze=False,
+                             layout="constrained")
     volumes = [c["median_total_volume"] for w in results.values() for m in w.values()
                for c in (m["gmm"] or m["dbscan"])]
     top = max(volumes) if volumes else 1.0
@@ -201,10 +202,15 @@ def plot(cohort: str, results: dict, windows: list[str], path: Path) -> None:
         ax.grid(alpha=0.3)
     for k in range(len(windows), rows * columns):
         axes[k // columns][k % columns].axis("off")
-    handles, labels = axes[0][0].get_legend_handles_labels()
-    if handles:
-        fig.legend(handles, labels, loc="center right", fontsize=7, title="member")
-        fig.subplots_adjust(right=0.86)
+    legend: dict[str, Any] = {}  # every member with a cluster in some window, in cohort order
+    for ax in axes.flat:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            legend.setdefault(label, handle)
+    order = [symbol for symbol in results if symbol in legend]
+    if order:
+        key = fig.legend([legend[s] for s in order], order, loc="outside right center", fontsize=7, title="member")
+        for handle in key.legend_handles:
+            handle.set_sizes([30])  # one marker size in the key: area shows volume only in the panels
     fig.suptitle(f"EMD cycle clusters of the habitual {cohort} (marker area: median total volume)")
     try:
         with atomic_path(path, suffix=".png") as tmp:
