@@ -8,11 +8,15 @@ its time is overhead around the arithmetic rather than the arithmetic itself:
   again inside `extract_max_min_spline`, and the third time after the mean is subtracted, which
   is also the first of the next iteration): here once;
 - `scipy.interpolate.CubicSpline` validates and converts its inputs twice, through the array-API
-  layer, and builds a `PPoly` object per envelope: here the same floating-point operations run
-  on plain arrays, the same LAPACK routine (`gtsv`) solves the same tridiagonal system, and the
-  piecewise polynomials are evaluated with the same operations in the same order as scipy's
-  `_ppoly.evaluate` (on the interval scipy picks for each point);
-- the envelopes' time masks over the whole grid become two binary searches.
+  layer, builds a `PPoly` object per envelope and binary-searches the interval of every grid
+  point: here the same floating-point operations fill the system, the same LAPACK routine
+  (`gtsv`) solves it, and each interval's cubic is evaluated with the same operations in the
+  same order as scipy's `_ppoly.evaluate`, walking the sorted grid once;
+- the envelopes' time masks over the whole grid become a slice.
+
+`find_extrema` and `spline` state the arithmetic in numpy; `compiled_extrema` and `envelope` run
+it as loops compiled by numba without fast-math (no reordering, no fused multiply-add), which is
+what `emd` uses. The positions are grid indices, so the spline's knot spacings are integers.
 
 Nothing about the result changes: every IMF equals PyEMD's bit for bit, which
 tests/test_emd_exact.py checks against PyEMD itself on price and volume series with plateaus,

@@ -246,8 +246,8 @@ def dbscan_clusters(fused: Fused, scaled: np.ndarray) -> list[dict]:
     redoing what does not change: the eps-neighbourhoods are found once per eps (DBSCAN's own
     NearestNeighbors query, which min_samples does not enter) and DBSCAN's labelling then runs
     for each min_samples, as DBSCAN.fit does; a silhouette score is computed once per distinct
-    labelling (several min_samples often give the same one). tests/test_imf.py checks the grid
-    against plain DBSCAN and silhouette_score calls."""
+    labelling (several min_samples often give the same one). tests/test_imf.py checks the labels
+    against plain DBSCAN calls, and whole members against the spec's steps done plainly."""
     from sklearn.metrics import silhouette_score
     from sklearn.neighbors import NearestNeighbors
 
