@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -14,6 +19,7 @@ from conftest import engines_param, query
 from pipeline import cli, dbt_runner
 from pipeline.bars import validate_frame
 from pipeline.loader import load_batches
+from pipeline.project import PROJECT_ROOT as ROOT
 from pipeline.synthetic import generate
 from test_imf import same
 
@@ -125,3 +131,45 @@ def test_fast_mode_decomposes_and_clusters(tmp_path):
     assert list(doc) == [symbol] and list(doc[symbol]) == ["6h", "24h"]
     clusters = [c for w in doc[symbol].values() for m in w.values() for c in m]
     assert clusters and all(c["count"] >= 1 and c["median_duration_min"] > 0 for c in clusters)
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_killed_cluster_leaves_no_workers(tmp_path):
+    """kill -9 of cluster.py: its worker processes end too, rather than computing on alone."""
+    cohort_csv(tmp_path / "habitual_losers.csv", n=4, days=3)
+    proc = subprocess.Popen([sys.executable, str(ROOT / "python_jobs" / "cluster.py"), "--cohort", "losers",
+                             "--input", str(tmp_path / "habitual_losers.csv"), "--out", str(tmp_path), "--jobs", "2"],
+                            env={**os.environ, "PYTHONPATH": str(ROOT / "python_jobs")},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    workers: list[int] = []
+    while time.monotonic() < deadline and proc.poll() is None:
+        # the pool's workers: python children that are not multiprocessing's resource tracker
+        workers = [p for p in children_of(proc.pid)
+                   if b"resource_tracker" not in Path(f"/proc/{p}/cmdline").read_bytes()]
+        if len(workers) >= 2:
+            break
+        time.sleep(0.1)
+    assert proc.poll() is None and len(workers) >= 2, "cluster.py finished before its workers could be seen"
+    time.sleep(1.0)  # let the workers reach their initializer
+    proc.kill()
+    proc.wait()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in workers):
+        time.sleep(0.2)
+    alive = [p for p in workers if Path(f"/proc/{p}").exists()
+             and (Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z")]
+    assert not alive, f"workers {alive} outlived cluster.py"

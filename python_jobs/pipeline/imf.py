@@ -9,6 +9,8 @@ No database, no files: cluster.py feeds it and writes the results.
 from __future__ import annotations
 
 import math
+import os
+import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -359,6 +361,21 @@ def worker_init() -> None:
 
 
 _LIMITS = None
+
+
+def worker_process_init() -> None:
+    """Initializer of cluster.py's worker processes: single-threaded BLAS (worker_init), and on
+    Linux a SIGTERM when the process that started them dies. Without it a killed cluster.py
+    (cron's timeout, `kill`) left its workers computing the queued members for an hour (seen)."""
+    worker_init()
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        parent = os.getppid()
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+        if os.getppid() != parent:  # the parent died before the request took effect
+            os._exit(1)
 
 
 def analyse_task(task: tuple) -> tuple[str, dict]:
