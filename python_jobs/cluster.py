@@ -91,7 +91,7 @@ def analyse(data: imf_store.CohortBars, members: list[str], windows: tuple, jobs
     if parallel:
         # spawn, not fork: a forked child can inherit a BLAS thread pool's lock mid-use and hang
         pool = ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=imf.worker_process_init)
+                                   initializer=imf.worker_process_init, initargs=(os.getpid(),))
         done = pool.map(imf.analyse_task, tasks)
     else:
         imf.worker_init()

@@ -363,19 +363,19 @@ def worker_init() -> None:
 _LIMITS = None
 
 
-def worker_process_init() -> None:
-    """Initializer of cluster.py's worker processes: single-threaded BLAS (worker_init), and on
-    Linux a SIGTERM when the process that started them dies. Without it a killed cluster.py
-    (cron's timeout, `kill`) left its workers computing the queued members for an hour (seen)."""
-    worker_init()
+def worker_process_init(parent: int) -> None:
+    """Initializer of cluster.py's worker processes (`parent`: cluster.py's pid): single-threaded
+    BLAS (worker_init), and on Linux a SIGTERM when cluster.py dies. Without it a killed
+    cluster.py (cron's timeout, `kill`) left its workers computing the queued members for an
+    hour (seen). A worker that starts after cluster.py died exits at once."""
     if sys.platform.startswith("linux"):
         import ctypes
         import signal
 
-        parent = os.getppid()
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
-        if os.getppid() != parent:  # the parent died before the request took effect
-            os._exit(1)
+    if os.getppid() != parent:  # cluster.py died before the request took effect
+        os._exit(1)
+    worker_init()
 
 
 def analyse_task(task: tuple) -> tuple[str, dict]:
