@@ -166,26 +166,38 @@
 {%- endmacro %}
 
 {% macro mysql__metrics_typical_price_lookup(pairs, combined, typical) -%}
+    {%- set buckets = data_pipeline.metrics_stage('typical_buckets') -%}
     select
         p.*,
         coalesce(t.cum_n, 0) as nb,
         coalesce(t.cum_s, 0) as sb
     from (
         select
-            day_pairs.*,
+            in_bucket.*,
             (
-                select below.tpa
+                select max(below.tpa)
                 from {{ typical }} as below
-                where below.symbol = day_pairs.symbol and below.seg_date = day_pairs.seg_date and below.tpa <= day_pairs.m_d
-                order by below.tpa desc
-                limit 1
+                where below.symbol = in_bucket.symbol
+                    and below.seg_date = in_bucket.seg_date
+                    and below.bkt = in_bucket.hit_bkt
+                    and below.tpa <= in_bucket.m_d
             ) as hit
-        from ({{ data_pipeline.metrics_day_pairs(pairs, combined) }}) as day_pairs
-        -- never merged into the outer query: merged, the lookup would be re-run inside the join
-        -- below for every typical price of the day (100x slower)
+        from (
+            select
+                day_pairs.*,
+                (
+                    select max(heads.bkt)
+                    from {{ buckets }} as heads
+                    where heads.symbol = day_pairs.symbol and heads.seg_date = day_pairs.seg_date and heads.lo <= day_pairs.m_d
+                ) as hit_bkt
+            from ({{ data_pipeline.metrics_day_pairs(pairs, combined) }}) as day_pairs
+            -- never merged into the queries around it: merged, a lookup would be re-run for
+            -- every row it is joined to (100x slower)
+            {{ data_pipeline.no_merge_limit() }}
+        ) as in_bucket
         {{ data_pipeline.no_merge_limit() }}
     ) as p
     left join {{ typical }} as t
-        on p.symbol = t.symbol and p.seg_date = t.seg_date and p.hit = t.tpa
+        on p.symbol = t.symbol and p.seg_date = t.seg_date and p.hit_bkt = t.bkt and p.hit = t.tpa
 {%- endmacro %}
 {% macro mariadb__metrics_typical_price_lookup(pairs, combined, typical) -%}{{ data_pipeline.mysql__metrics_typical_price_lookup(pairs, combined, typical) }}{%- endmacro %}

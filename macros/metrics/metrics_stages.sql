@@ -9,8 +9,15 @@
     {{ return(this.incorporate(path={'identifier': this.identifier ~ '__' ~ name})) }}
 {%- endmacro %}
 
+{#- The step tables kept between runs (a run without them is a full build). -#}
+{% macro metrics_persistent_stages() -%}
+    {%- set names = ['segments', 'typical_prices'] -%}
+    {%- if data_pipeline.metrics_typical_bucket_rows() -%}{%- do names.append('typical_buckets') -%}{%- endif -%}
+    {{ return(names) }}
+{%- endmacro %}
+
 {% macro metrics_scratch_stages() -%}
-    {%- set names = ['day_bars', 'current', 'current_bars', 'snapshots', 'short_mad'] -%}
+    {%- set names = ['powers', 'day_bars', 'current', 'current_bars', 'snapshots', 'short_mad'] -%}
     {%- for w in data_pipeline.metrics_long_windows() -%}
         {%- do names.extend(['long_' ~ w.suffix ~ '_pairs', 'long_' ~ w.suffix, 'long_' ~ w.suffix ~ '_mad']) -%}
     {%- endfor -%}
@@ -22,7 +29,11 @@
     the table (it may have been a partial current date), or the var recompute_from if earlier. -#}
 {% macro metrics_start_epoch() -%}
     {%- if not execute or flags.FULL_REFRESH -%}{{ return(none) }}{%- endif -%}
-    {%- for relation in [this, data_pipeline.metrics_stage('segments'), data_pipeline.metrics_stage('typical_prices')] -%}
+    {%- set persistent = [this] -%}
+    {%- for name in data_pipeline.metrics_persistent_stages() -%}
+        {%- do persistent.append(data_pipeline.metrics_stage(name)) -%}
+    {%- endfor -%}
+    {%- for relation in persistent -%}
         {%- if adapter.get_relation(database=relation.database, schema=relation.schema, identifier=relation.identifier) is none -%}
             {{ return(none) }}
         {%- endif -%}
@@ -152,15 +163,45 @@
         ) as day_segments
     {%- endset -%}
     {%- do data_pipeline.metrics_session_setup() -%}
-    {%- do data_pipeline.metrics_create('day_bars', data_pipeline.metrics_enriched_bars(day_segments), ['symbol', 'seg_kind', 'seg_date', 'ts']) -%}
+    {%- do data_pipeline.metrics_create('powers', data_pipeline.metrics_powers_sql(), ['p_e']) -%}
+    {%- set enriched_sql = data_pipeline.metrics_enriched_bars(day_segments) -%}
+    {%- if data_pipeline.metrics_stores_day_bars() -%}
+        {%- do data_pipeline.metrics_create('day_bars', enriched_sql, ['symbol', 'seg_kind', 'seg_date', 'ts']) -%}
+        {%- set enriched = stage('day_bars') -%}
+    {%- else -%}
+        {%- set enriched = '(' ~ enriched_sql ~ ')' -%}
+    {%- endif -%}
 
     {#- 2. Partials per segment (persistent: the long windows of later runs read old days). -#}
     {%- set segments = stage('segments') -%}
     {%- if start is none -%}
-        {%- do data_pipeline.metrics_create('segments', data_pipeline.metrics_segment_stats(stage('day_bars')), ['symbol', 'seg_kind', 'seg_date']) -%}
+        {%- do data_pipeline.metrics_create('segments', data_pipeline.metrics_segment_stats(enriched), ['symbol', 'seg_kind', 'seg_date']) -%}
     {%- else -%}
         {%- do data_pipeline.metrics_execute('segments: delete', 'delete from ' ~ segments ~ " where seg_kind <> 'day' or seg_date >= " ~ start) -%}
-        {%- do data_pipeline.metrics_execute('segments: days', 'insert into ' ~ segments ~ ' ' ~ data_pipeline.metrics_segment_stats(stage('day_bars'))) -%}
+        {%- do data_pipeline.metrics_execute('segments: days', 'insert into ' ~ segments ~ ' ' ~ data_pipeline.metrics_segment_stats(enriched)) -%}
+    {%- endif -%}
+
+    {#- What steps 5 and 7 read of the day bars: the stored step-1 table, or (where it is not
+        stored) the bars again with their day's anchor from step 2, a view. -#}
+    {%- if data_pipeline.metrics_stores_day_bars() -%}
+        {%- set day_bars = stage('day_bars') -%}
+    {%- else -%}
+        {%- set day_bars = stage('day_bar_prices') -%}
+        {%- set day_prices_sql -%}
+            select
+                source_bars.symbol,
+                segments.seg_kind,
+                segments.seg_date,
+                {{ data_pipeline.int_div('segments.seg_end - source_bars.ts', 60) }} as k,
+                (source_bars.h + source_bars.l + source_bars.c) / 3 as tp,
+                segments.anchor
+            from ({{ data_pipeline.metrics_source_bars(bar_filter) }}) as source_bars
+            inner join {{ segments }} as segments
+                on source_bars.symbol = segments.symbol
+                and segments.seg_kind = 'day'
+                and segments.seg_date = {{ data_pipeline.int_div('source_bars.ts', 86400) }} * 86400
+        {%- endset -%}
+        {%- do data_pipeline.metrics_execute('day_bar_prices', 'create or replace view ' ~ day_bars ~ ' as ' ~ day_prices_sql) -%}
     {%- endif -%}
 
     {#- 3. The current date (the newest bar's) and, per symbol with a bar on it, its snapshot end. -#}
@@ -218,28 +259,52 @@
 
     {#- 5. Each day's distinct typical prices (anchored at the day's last close), sorted, with
         running counts and sums: the mean absolute deviation of a long window is then one lookup
-        per day (persistent). -#}
+        per day (persistent). Where the lookup needs them (MySQL/MariaDB), the prices also carry
+        their rank bucket (bkt: every `bucket_rows` prices of a day) and each bucket's lowest price
+        goes into `__typical_buckets`, so that a lookup reads one bucket instead of half a day. -#}
+    {%- set bucket_rows = data_pipeline.metrics_typical_bucket_rows() -%}
+    {%- set typical_window = 'partition by symbol, seg_date order by tpa' -%}
     {%- set typical_sql -%}
         select
             symbol,
             seg_date,
+            {%- if bucket_rows %}
+            {{ data_pipeline.int_div('row_number() over (' ~ typical_window ~ ') - 1', bucket_rows) }} as bkt,
+            {%- endif %}
             tpa,
             cnt,
-            sum(cnt) over (partition by symbol, seg_date order by tpa rows between unbounded preceding and current row) as cum_n,
-            sum(tpa * cnt) over (partition by symbol, seg_date order by tpa rows between unbounded preceding and current row) as cum_s
+            sum(cnt) over ({{ typical_window }} rows between unbounded preceding and current row) as cum_n,
+            sum(tpa * cnt) over ({{ typical_window }} rows between unbounded preceding and current row) as cum_s
         from (
             select symbol, seg_date, tp - anchor as tpa, count(*) as cnt
-            from {{ stage('day_bars') }}
+            from {{ day_bars }}
             group by symbol, seg_date, tp - anchor
         ) as distinct_prices
     {%- endset -%}
+    {%- set typical_key = ['symbol', 'seg_date', 'bkt', 'tpa'] if bucket_rows else ['symbol', 'seg_date', 'tpa'] -%}
+    {%- set buckets_sql -%}
+        select symbol, seg_date, bkt, min(tpa) as lo
+        from {{ stage('typical_prices') }}
+        {%- if start is not none %}
+        where {{ data_pipeline.symbol_scan_hint('symbol') }} and seg_date >= {{ start }}
+        {%- endif %}
+        group by symbol, seg_date, bkt
+    {%- endset -%}
     {%- if start is none -%}
-        {%- do data_pipeline.metrics_create('typical_prices', typical_sql, ['symbol', 'seg_date', 'tpa']) -%}
+        {%- do data_pipeline.metrics_create('typical_prices', typical_sql, typical_key) -%}
+        {%- if bucket_rows -%}
+            {%- do data_pipeline.metrics_create('typical_buckets', buckets_sql, ['symbol', 'seg_date', 'bkt']) -%}
+        {%- endif -%}
     {%- else -%}
         {#- naming the symbols makes this a key range per symbol on MySQL/MariaDB, not a scan -#}
-        {%- do data_pipeline.metrics_execute('typical_prices: delete', 'delete from ' ~ stage('typical_prices') ~ ' where '
-            ~ data_pipeline.symbol_scan_hint('symbol') ~ ' and seg_date >= ' ~ start) -%}
+        {%- for name in ['typical_prices', 'typical_buckets'] if bucket_rows or name == 'typical_prices' -%}
+            {%- do data_pipeline.metrics_execute(name ~ ': delete', 'delete from ' ~ stage(name) ~ ' where '
+                ~ data_pipeline.symbol_scan_hint('symbol') ~ ' and seg_date >= ' ~ start) -%}
+        {%- endfor -%}
         {%- do data_pipeline.metrics_execute('typical_prices: insert', 'insert into ' ~ stage('typical_prices') ~ ' ' ~ typical_sql) -%}
+        {%- if bucket_rows -%}
+            {%- do data_pipeline.metrics_execute('typical_buckets: insert', 'insert into ' ~ stage('typical_buckets') ~ ' ' ~ buckets_sql) -%}
+        {%- endif -%}
     {%- endif -%}
 
     {#- 6. The rows to (re)compute: every date from a symbol's first bar's through its latest bar's. -#}
@@ -286,7 +351,7 @@
         where b.seg_kind in ('day', 'c1')
         group by b.symbol, b.seg_kind, b.seg_date
     {%- endset -%}
-    {%- do data_pipeline.metrics_create('short_mad', short_mad_select.replace('{bars}', stage('day_bars') | string), ['symbol', 'seg_kind', 'seg_date']) -%}
+    {%- do data_pipeline.metrics_create('short_mad', short_mad_select.replace('{bars}', day_bars | string), ['symbol', 'seg_kind', 'seg_date']) -%}
     {%- do data_pipeline.metrics_execute('short_mad: current', 'insert into ' ~ stage('short_mad') ~ ' ' ~ short_mad_select.replace('{bars}', stage('current_bars') | string)) -%}
 
     {#- 8. The long windows, merged from their days' partials. -#}
@@ -314,6 +379,7 @@
         {%- for name in data_pipeline.metrics_scratch_stages() -%}
             {%- do adapter.execute('drop table if exists ' ~ data_pipeline.metrics_stage(name), auto_begin=false, fetch=false) -%}
         {%- endfor -%}
+        {%- do adapter.execute('drop view if exists ' ~ data_pipeline.metrics_stage('day_bar_prices'), auto_begin=false, fetch=false) -%}
     {%- endif -%}
     {{ return('') }}
 {%- endmacro %}
@@ -343,3 +409,41 @@
         union all select 5 union all select 6 union all select 7 union all select 8 union all select 9
     ) as d{{ d }}{% endfor %}
 {%- endmacro %}
+
+{#- Whether step 1's bars are stored as a table. MySQL/MariaDB: yes, with their key, since
+    steps 2, 5 and 7 read them in key order. DuckDB: no; writing 8.6 M wide rows cost more than
+    the window pass itself (about 6 s of 8 at 100 symbols x 60 days), so step 2 aggregates the
+    window pass directly and steps 5 and 7 read a view of the bars with their day's anchor. -#}
+{% macro metrics_stores_day_bars() -%}
+    {{ return(adapter.dispatch('metrics_stores_day_bars', 'data_pipeline')()) }}
+{%- endmacro %}
+{% macro default__metrics_stores_day_bars() -%}{{ return(false) }}{%- endmacro %}
+{% macro mysql__metrics_stores_day_bars() -%}{{ return(true) }}{%- endmacro %}
+{% macro mariadb__metrics_stores_day_bars() -%}{{ return(data_pipeline.mysql__metrics_stores_day_bars()) }}{%- endmacro %}
+
+{#- r^e for every ratio r of the exponential averages and e = 0..9999 (a segment holds at most
+    1,440 minute bars, so e < 1,440): step 2 looks the weights up instead of calling power()
+    24 times per bar, which was a third of its time on DuckDB. The same power() computes them,
+    so the weights are the same doubles. -#}
+{% macro metrics_powers_sql() -%}
+    select
+        numbers.i as p_e
+        {%- for w in data_pipeline.metrics_windows() %}
+        {%- for key in ['f', 's', 'q'] %}
+        , power({{ data_pipeline.double_literal(w.r[key]) }}, numbers.i) as p_{{ w.suffix }}_{{ key }}
+        {%- endfor %}
+        {%- endfor %}
+    from ({{ data_pipeline.number_series(10000) }}) as numbers
+{%- endmacro %}
+
+{#- How many typical prices of a day form a bucket for the long windows' lookups, or none.
+    MySQL/MariaDB: 64. They run a correlated lookup as a read of the day's prices from the top
+    down until one is at or below the mean (about half a day per lookup, 100 s of a backfill);
+    with buckets, a lookup reads the day's bucket heads (about 23) and one bucket (at most 64).
+    DuckDB: none; its as-of join needs no buckets. -#}
+{% macro metrics_typical_bucket_rows() -%}
+    {{ return(adapter.dispatch('metrics_typical_bucket_rows', 'data_pipeline')()) }}
+{%- endmacro %}
+{% macro default__metrics_typical_bucket_rows() -%}{{ return(none) }}{%- endmacro %}
+{% macro mysql__metrics_typical_bucket_rows() -%}{{ return(64) }}{%- endmacro %}
+{% macro mariadb__metrics_typical_bucket_rows() -%}{{ return(data_pipeline.mysql__metrics_typical_bucket_rows()) }}{%- endmacro %}
