@@ -58,24 +58,28 @@
     {{ log('ohlc_metrics_daily: ' ~ step ~ ' (' ~ ('%.1f' | format(seconds)) ~ ' s)', info=true) }}
 {%- endmacro %}
 
-{% macro metrics_create(name, sql, primary_key=none) -%}
+{#- A step table from a query; `temporary` makes it a temporary table where step tables are
+    tables (MySQL/MariaDB: session-local, no redo log; the step-1 bars, 8.6 M rows at 100 symbols
+    x 60 days, were written in 74 s instead of 94). A temporary table cannot be read twice in one
+    statement on MySQL/MariaDB, so only a table each statement reads once may be one. -#}
+{% macro metrics_create(name, sql, primary_key=none, temporary=false) -%}
     {%- set relation = data_pipeline.metrics_stage(name) -%}
     {%- do adapter.execute('drop table if exists ' ~ relation, auto_begin=false, fetch=false) -%}
-    {%- do data_pipeline.metrics_execute(name, data_pipeline.metrics_create_table_as(relation, sql, primary_key)) -%}
+    {%- do data_pipeline.metrics_execute(name, data_pipeline.metrics_create_table_as(relation, sql, primary_key, temporary)) -%}
 {%- endmacro %}
 
 {#- create table ... as select, with a primary key on MySQL/MariaDB (declared in the CREATE,
     so the rows go straight into the clustered index instead of a rebuild afterwards). -#}
-{% macro metrics_create_table_as(relation, sql, primary_key) -%}
-    {{ return(adapter.dispatch('metrics_create_table_as', 'data_pipeline')(relation, sql, primary_key)) }}
+{% macro metrics_create_table_as(relation, sql, primary_key, temporary=false) -%}
+    {{ return(adapter.dispatch('metrics_create_table_as', 'data_pipeline')(relation, sql, primary_key, temporary)) }}
 {%- endmacro %}
-{% macro default__metrics_create_table_as(relation, sql, primary_key) -%}
+{% macro default__metrics_create_table_as(relation, sql, primary_key, temporary) -%}
     create table {{ relation }} as {{ sql }}
 {%- endmacro %}
-{% macro mysql__metrics_create_table_as(relation, sql, primary_key) -%}
-    create table {{ relation }} {% if primary_key %}(primary key ({{ primary_key | join(', ') }})) {% endif %}{{ sql }}
+{% macro mysql__metrics_create_table_as(relation, sql, primary_key, temporary) -%}
+    create {% if temporary %}temporary {% endif %}table {{ relation }} {% if primary_key %}(primary key ({{ primary_key | join(', ') }})) {% endif %}{{ sql }}
 {%- endmacro %}
-{% macro mariadb__metrics_create_table_as(relation, sql, primary_key) -%}{{ data_pipeline.mysql__metrics_create_table_as(relation, sql, primary_key) }}{%- endmacro %}
+{% macro mariadb__metrics_create_table_as(relation, sql, primary_key, temporary) -%}{{ data_pipeline.mysql__metrics_create_table_as(relation, sql, primary_key, temporary) }}{%- endmacro %}
 
 {#- Within-segment order: the previous bar, the bars after (e), the last close (anchor), the
     minutes before the segment's end (k). `segments`: symbol, seg_kind, seg_date, seg_start,
@@ -166,7 +170,7 @@
     {%- do data_pipeline.metrics_create('powers', data_pipeline.metrics_powers_sql(), ['p_e']) -%}
     {%- set enriched_sql = data_pipeline.metrics_enriched_bars(day_segments) -%}
     {%- if data_pipeline.metrics_stores_day_bars() -%}
-        {%- do data_pipeline.metrics_create('day_bars', enriched_sql, ['symbol', 'seg_kind', 'seg_date', 'ts']) -%}
+        {%- do data_pipeline.metrics_create('day_bars', enriched_sql, ['symbol', 'seg_kind', 'seg_date', 'ts'], temporary=true) -%}
         {%- set enriched = stage('day_bars') -%}
     {%- else -%}
         {%- set enriched = '(' ~ enriched_sql ~ ')' -%}
@@ -181,27 +185,13 @@
         {%- do data_pipeline.metrics_execute('segments: days', 'insert into ' ~ segments ~ ' ' ~ data_pipeline.metrics_segment_stats(enriched)) -%}
     {%- endif -%}
 
-    {#- What steps 5 and 7 read of the day bars: the stored step-1 table, or (where it is not
-        stored) the bars again with their day's anchor from step 2, a view. -#}
+    {#- What steps 5 and 7 read of the recomputed days' bars: the stored step-1 table, or (where
+        it is not stored) the bars again, each matched to its day's segment for the anchor. -#}
     {%- if data_pipeline.metrics_stores_day_bars() -%}
-        {%- set day_bars = stage('day_bars') -%}
+        {%- set day_source = (stage('day_bars'), 'segments.seg_kind = bars.seg_kind and segments.seg_date = bars.seg_date', 'bars') -%}
     {%- else -%}
-        {%- set day_bars = stage('day_bar_prices') -%}
-        {%- set day_prices_sql -%}
-            select
-                source_bars.symbol,
-                segments.seg_kind,
-                segments.seg_date,
-                {{ data_pipeline.int_div('segments.seg_end - source_bars.ts', 60) }} as k,
-                (source_bars.h + source_bars.l + source_bars.c) / 3 as tp,
-                segments.anchor
-            from ({{ data_pipeline.metrics_source_bars(bar_filter) }}) as source_bars
-            inner join {{ segments }} as segments
-                on source_bars.symbol = segments.symbol
-                and segments.seg_kind = 'day'
-                and segments.seg_date = {{ data_pipeline.int_div('source_bars.ts', 86400) }} * 86400
-        {%- endset -%}
-        {%- do data_pipeline.metrics_execute('day_bar_prices', 'create or replace view ' ~ day_bars ~ ' as ' ~ day_prices_sql) -%}
+        {%- set day_source = ('(' ~ data_pipeline.metrics_source_bars(bar_filter) ~ ')',
+            "segments.seg_kind = 'day' and segments.seg_date = " ~ data_pipeline.int_div('bars.ts', 86400) ~ ' * 86400', 'segments') -%}
     {%- endif -%}
 
     {#- 3. The current date (the newest bar's) and, per symbol with a bar on it, its snapshot end. -#}
@@ -277,7 +267,7 @@
             sum(tpa * cnt) over ({{ typical_window }} rows between unbounded preceding and current row) as cum_s
         from (
             select symbol, seg_date, tp - anchor as tpa, count(*) as cnt
-            from {{ day_bars }}
+            from {{ day_source[0] if data_pipeline.metrics_stores_day_bars() else '(' ~ data_pipeline.metrics_bars_in_segments(day_source) ~ ')' }} as day_bars
             group by symbol, seg_date, tp - anchor
         ) as distinct_prices
     {%- endset -%}
@@ -338,21 +328,19 @@
         recomputed days' bars, with each window's mean from step 4. -#}
     {%- set short_mad_select -%}
         select
-            b.symbol,
-            b.seg_kind,
-            b.seg_date
+            symbol,
+            seg_kind,
+            seg_date
             {%- for w in data_pipeline.metrics_short_windows() %}
             {%- set p = 'w' ~ w.suffix ~ '_' %}
-            , sum(case when b.k <= {{ w.minutes }} then abs((b.tp - b.anchor) - g.{{ p }}tp1 / g.{{ p }}n) end) as {{ p }}mad
+            , sum(case when k <= {{ w.minutes }} then abs((tp - anchor) - {{ p }}tp1 / {{ p }}n) end) as {{ p }}mad
             {%- endfor %}
-        from {{ '{bars}' }} as b
-        inner join {{ segments }} as g
-            on b.symbol = g.symbol and b.seg_kind = g.seg_kind and b.seg_date = g.seg_date
-        where b.seg_kind in ('day', 'c1')
-        group by b.symbol, b.seg_kind, b.seg_date
+        from ({{ '{bars}' }}) as b
+        group by symbol, seg_kind, seg_date
     {%- endset -%}
-    {%- do data_pipeline.metrics_create('short_mad', short_mad_select.replace('{bars}', day_bars | string), ['symbol', 'seg_kind', 'seg_date']) -%}
-    {%- do data_pipeline.metrics_execute('short_mad: current', 'insert into ' ~ stage('short_mad') ~ ' ' ~ short_mad_select.replace('{bars}', stage('current_bars') | string)) -%}
+    {%- set current_source = (stage('current_bars'), "segments.seg_kind = bars.seg_kind and segments.seg_date = bars.seg_date and bars.seg_kind = 'c1'", 'bars') -%}
+    {%- do data_pipeline.metrics_create('short_mad', short_mad_select.replace('{bars}', data_pipeline.metrics_bars_in_segments(day_source)), ['symbol', 'seg_kind', 'seg_date']) -%}
+    {%- do data_pipeline.metrics_execute('short_mad: current', 'insert into ' ~ stage('short_mad') ~ ' ' ~ short_mad_select.replace('{bars}', data_pipeline.metrics_bars_in_segments(current_source))) -%}
 
     {#- 8. The long windows, merged from their days' partials. -#}
     {%- for w in data_pipeline.metrics_long_windows() -%}
@@ -379,7 +367,6 @@
         {%- for name in data_pipeline.metrics_scratch_stages() -%}
             {%- do adapter.execute('drop table if exists ' ~ data_pipeline.metrics_stage(name), auto_begin=false, fetch=false) -%}
         {%- endfor -%}
-        {%- do adapter.execute('drop view if exists ' ~ data_pipeline.metrics_stage('day_bar_prices'), auto_begin=false, fetch=false) -%}
     {%- endif -%}
     {{ return('') }}
 {%- endmacro %}
@@ -410,10 +397,31 @@
     ) as d{{ d }}{% endfor %}
 {%- endmacro %}
 
+{#- The bars of `source` (a relation or subquery of bars, the condition matching a bar to its
+    segment, and which side's segment keys to return: the bars' own where they have them, so
+    that MySQL/MariaDB can group in their key order), each with its segment's anchor and the
+    short windows' counts and anchored sums of the typical price: what steps 5 and 7 read. -#}
+{% macro metrics_bars_in_segments(source) -%}
+    select
+        bars.symbol,
+        {{ source[2] }}.seg_kind,
+        {{ source[2] }}.seg_date,
+        {{ data_pipeline.int_div('segments.seg_end - bars.ts', 60) }} as k,
+        (bars.h + bars.l + bars.c) / 3 as tp,
+        segments.anchor
+        {%- for w in data_pipeline.metrics_short_windows() %}
+        , segments.w{{ w.suffix }}_tp1
+        , segments.w{{ w.suffix }}_n
+        {%- endfor %}
+    from {{ source[0] }} as bars
+    inner join {{ data_pipeline.metrics_stage('segments') }} as segments
+        on bars.symbol = segments.symbol and {{ source[1] }}
+{%- endmacro %}
+
 {#- Whether step 1's bars are stored as a table. MySQL/MariaDB: yes, with their key, since
     steps 2, 5 and 7 read them in key order. DuckDB: no; writing 8.6 M wide rows cost more than
     the window pass itself (about 6 s of 8 at 100 symbols x 60 days), so step 2 aggregates the
-    window pass directly and steps 5 and 7 read a view of the bars with their day's anchor. -#}
+    window pass directly and steps 5 and 7 read the bars again, matched to their day's segment. -#}
 {% macro metrics_stores_day_bars() -%}
     {{ return(adapter.dispatch('metrics_stores_day_bars', 'data_pipeline')()) }}
 {%- endmacro %}
