@@ -9,13 +9,12 @@ No database, no files: cluster.py feeds it and writes the results.
 from __future__ import annotations
 
 import math
-import os
-import sys
 from dataclasses import dataclass
 
 import numpy as np
 
 from pipeline import emd_exact
+from pipeline.processes import die_with_parent
 
 # (label, days, largest GMM k)
 WINDOWS = (("6h", 0.25, 5), ("12h", 0.5, 5), ("24h", 1.0, 5), ("3d", 3.0, 10), ("7d", 7.0, 10), ("30d", 30.0, 15))
@@ -365,16 +364,8 @@ _LIMITS = None
 
 def worker_process_init(parent: int) -> None:
     """Initializer of cluster.py's worker processes (`parent`: cluster.py's pid): single-threaded
-    BLAS (worker_init), and on Linux a SIGTERM when cluster.py dies. Without it a killed
-    cluster.py (cron's timeout, `kill`) left its workers computing the queued members for an
-    hour (seen). A worker that starts after cluster.py died exits at once."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-        import signal
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
-    if os.getppid() != parent:  # cluster.py died before the request took effect
-        os._exit(1)
+    BLAS (worker_init), and a worker that ends when cluster.py dies (processes.die_with_parent)."""
+    die_with_parent(parent)
     worker_init()
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import JobFailed
+from .processes import die_with_parent
 
 log = logging.getLogger(__name__)
 
@@ -96,14 +97,16 @@ def throwaway_mariadb(*, buffer_pool: str = "1G", timeout: float = 60.0) -> Iter
              "--skip-test-db", *user_flag],
             check=True, capture_output=True, text=True)
         log_file = root / "server.log"
+        owner = os.getpid()
         with open(log_file, "w") as handle:
+            # the server stops when this process dies, even by a signal that skips the cleanup below
             process = subprocess.Popen(
                 [mariadbd, "--no-defaults", f"--datadir={datadir}", f"--port={port}", "--bind-address=127.0.0.1",
                  f"--socket={root / 'mariadb.sock'}", f"--pid-file={root / 'mariadb.pid'}",
                  f"--init-file={init}", "--skip-log-bin", "--local-infile=1",
                  f"--innodb-buffer-pool-size={buffer_pool}", "--innodb-log-file-size=512M",
                  "--character-set-server=utf8mb4", "--collation-server=utf8mb4_bin", *user_flag],
-                stdout=handle, stderr=subprocess.STDOUT)
+                stdout=handle, stderr=subprocess.STDOUT, preexec_fn=lambda: die_with_parent(owner))
         _wait_until_up(port, process, log_file, timeout)
         log.info("throwaway MariaDB up on 127.0.0.1:%d (datadir %s)", port, datadir)
         yield Server(host="127.0.0.1", port=port, user="dbt", password="dbt", datadir=datadir)
