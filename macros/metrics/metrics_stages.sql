@@ -1,9 +1,10 @@
 {#- The steps of ohlc_metrics_daily, run by its pre-hook (docs/metrics.md, "How it is computed").
     They live here rather than in intermediate models so that `dbt run --select ohlc_metrics_daily`
     does all the work by itself, and a failed step leaves the table as it was. Step tables are
-    named ohlc_metrics_daily__<step>; two of them persist between runs (the per-day partials
-    `__segments` and the sorted typical prices `__typical_prices`), the others are scratch and
-    dropped by the post-hook. Each step logs its time. -#}
+    named ohlc_metrics_daily__<step>; the ones metrics_persistent_stages names are kept between
+    runs (the per-day partials `__segments`, the sorted typical prices `__typical_prices` and, on
+    MySQL/MariaDB, their bucket heads `__typical_buckets`), the others are scratch and dropped by
+    the post-hook. Each step logs its time. -#}
 
 {% macro metrics_stage(name) -%}
     {{ return(this.incorporate(path={'identifier': this.identifier ~ '__' ~ name})) }}
@@ -189,9 +190,12 @@
         it is not stored) the bars again, each matched to its day's segment for the anchor. -#}
     {%- if data_pipeline.metrics_stores_day_bars() -%}
         {%- set day_source = (stage('day_bars'), 'segments.seg_kind = bars.seg_kind and segments.seg_date = bars.seg_date', 'bars') -%}
+        {#- step 5 needs only the tp and anchor the stored bars already have: no join -#}
+        {%- set typical_source = stage('day_bars') -%}
     {%- else -%}
         {%- set day_source = ('(' ~ data_pipeline.metrics_source_bars(bar_filter) ~ ')',
             "segments.seg_kind = 'day' and segments.seg_date = " ~ data_pipeline.int_div('bars.ts', 86400) ~ ' * 86400', 'segments') -%}
+        {%- set typical_source = '(' ~ data_pipeline.metrics_bars_in_segments(day_source) ~ ')' -%}
     {%- endif -%}
 
     {#- 3. The current date (the newest bar's) and, per symbol with a bar on it, its snapshot end. -#}
@@ -267,7 +271,7 @@
             sum(tpa * cnt) over ({{ typical_window }} rows between unbounded preceding and current row) as cum_s
         from (
             select symbol, seg_date, tp - anchor as tpa, count(*) as cnt
-            from {{ day_source[0] if data_pipeline.metrics_stores_day_bars() else '(' ~ data_pipeline.metrics_bars_in_segments(day_source) ~ ')' }} as day_bars
+            from {{ typical_source }} as day_bars
             group by symbol, seg_date, tp - anchor
         ) as distinct_prices
     {%- endset -%}

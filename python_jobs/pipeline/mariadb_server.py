@@ -75,7 +75,12 @@ def _wait_until_up(port: int, process: subprocess.Popen, log_file: Path, timeout
 
 @contextmanager
 def throwaway_mariadb(*, buffer_pool: str = "1G", timeout: float = 60.0) -> Iterator[Server]:
-    """Start a private mariadbd on 127.0.0.1 and a free port; stop it and delete its files after."""
+    """Start a private mariadbd on 127.0.0.1 and a free port; stop it and delete its files after.
+
+    On Linux the server also stops if the thread that started it ends without the cleanup (the
+    process killed by a signal): call this from a thread that lives as long as the server is used.
+    A killed owner leaves the temporary folder behind.
+    """
     mariadbd = find_binary("mariadbd", "mysqld")
     install_db = find_binary("mariadb-install-db", "mysql_install_db")
     if not mariadbd or not install_db:
