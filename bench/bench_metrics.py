@@ -6,6 +6,8 @@ Data: N synthetic symbols x D days of minute bars, loaded except the last day.
   random sample of (symbol, date) pairs and extrapolated to every pair of the data.
 - backfill: `dbt run --select +ohlc_metrics_daily --full-refresh`, in-process.
 - incremental: the last day of bars is loaded, then `dbt run --select ohlc_metrics_daily`.
+- cron: the warehouse as of 12:00 on the last day gets the next 30 minutes of bars, then the same
+  run (the current date partial: it also computes the current date's own segments).
 A sample of rows of the backfill is checked against tests/reference_daily_metrics.py.
 """
 
@@ -25,7 +27,7 @@ import pandas as pd
 from common import BENCH_END, ROOT, Row, mariadb_env, set_env
 from pipeline import dbt_runner
 from pipeline.bars import validate_frame
-from pipeline.loader import load_batches
+from pipeline.loader import default_table, load_batches
 from pipeline.synthetic import generate
 from pipeline.warehouse import connect, load_target, quote_ident, read_rows
 
@@ -177,4 +179,31 @@ def run_size(symbols: int, days: int, engines: list[str], workdir: Path, env: di
         rows.append(Row(label, engine, "incremental: +1 day of bars, dbt run ohlc_metrics_daily",
                         n_early, incremental, f"{100 * incremental / backfill:.1f}% of backfill"))
         log.info("%s %s: backfill %.2f s, incremental %.2f s", label, engine, backfill, incremental)
+        cron = cron_run(target, bars, target_path)
+        rows.append(Row(label, engine, "cron: +30 min of bars, current date partial, dbt run ohlc_metrics_daily",
+                        n_early, cron, f"{100 * cron / backfill:.1f}% of backfill"))
     return rows
+
+
+def cron_run(target, bars: pd.DataFrame, target_path: Path) -> float:
+    """The run every 30 minutes: the warehouse as of 12:00 on the last day gets the next 30 minutes.
+
+    The +1 day run ends on a complete date (a bar at 23:59), which needs no current-date segments;
+    mid-day, a run also computes the 24 h before the snapshot and the long windows' partial first
+    days. The last day's bars from 12:00 are deleted, the table is brought to that state (not
+    timed), then 12:00-12:29 are loaded again and the run is timed.
+    """
+    noon = int(BENCH_END.timestamp()) - DAY // 2
+    stamp = f"{pd.Timestamp(noon, unit='s'):%Y-%m-%d %H:%M:%S}"
+    con = connect(target)
+    try:
+        cursor = con.cursor()
+        column = quote_ident(target, "timestamp")
+        cursor.execute(f"delete from {target.relation(default_table())} where {column} >= '{stamp}'")
+        con.commit()
+    finally:
+        con.close()
+    dbt_run(["run", "--select", "ohlc_metrics_daily"], target_path)
+    half_hour = bars[(bars["ts"] >= noon) & (bars["ts"] < noon + 1800)]
+    load_batches(target, [validate_frame(s, f.reset_index(drop=True)) for s, f in half_hour.groupby("symbol")])
+    return dbt_run(["run", "--select", "ohlc_metrics_daily"], target_path)

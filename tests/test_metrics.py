@@ -8,7 +8,8 @@ On DuckDB and a real MariaDB:
   equals the reference, which is what a full rebuild gives, and rows older than the previous
   newest date are not touched;
 - a late correction of an old bar, picked up with var recompute_from;
-- a rerun that changes nothing but last_updated_ts.
+- a rerun that changes nothing but last_updated_ts;
+- one symbol's current date completing (a bar at 23:59) while the others stay mid-day.
 Every cell must equal the reference to 1e-9 relative (1e-12 absolute near zero).
 """
 
@@ -157,6 +158,22 @@ def test_metrics_equal_the_reference(warehouse, profiles_dir, tmp_path):
     dbt_runner.invoke(["run", "--select", "ohlc_metrics_daily"], **common)
     again = fetch(target)
     pd.testing.assert_frame_equal(again.drop(columns="last_updated_ts"), corrected.drop(columns="last_updated_ts"))
+
+    # one symbol's current date completes (a bar at 23:59; the others stay mid-day): its row is as
+    # of midnight like any other date's, without current-date segments of its own
+    day_end = _epoch(END.replace(hour=23, minute=59))
+    gapfree = bars[bars["symbol"] == "GAPFREEUSD"]
+    rest = gapfree[(gapfree["ts"] > _epoch(END) - 86400) & (gapfree["ts"] <= day_end - 86400)]
+    rest = rest.assign(ts=rest["ts"] + 86400)
+    assert rest["ts"].max() == day_end
+    load(target, rest)
+    bars = pd.concat([bars, rest]).sort_values(["symbol", "ts"]).reset_index(drop=True)
+    dbt_runner.invoke(["run", "--select", "ohlc_metrics_daily"], **common)
+    completed = fetch(target)
+    assert_equal_to_reference(completed, reference(bars), "a current date complete for one symbol")
+    current = completed[completed["metric_date"] == completed["metric_date"].max()].set_index("symbol")["as_of_ts"]
+    assert current["GAPFREEUSD"] == pd.Timestamp(day_end + 60, unit="s")
+    assert (current.drop("GAPFREEUSD") < pd.Timestamp(day_end, unit="s")).all()
 
 
 @pytest.mark.parametrize("warehouse", ["duckdb"], indirect=True)

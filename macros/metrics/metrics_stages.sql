@@ -198,7 +198,10 @@
         {%- set typical_source = '(' ~ data_pipeline.metrics_bars_in_segments(day_source) ~ ')' -%}
     {%- endif -%}
 
-    {#- 3. The current date (the newest bar's) and, per symbol with a bar on it, its snapshot end. -#}
+    {#- 3. The current date (the newest bar's) and, per symbol with a bar on it that is not the
+        day's last minute, its snapshot end. A symbol whose current date is complete (a bar at
+        23:59) is snapshotted at midnight like any other date, and needs no segments of its own:
+        the 24 h before its snapshot are its day segment, and its long windows start at midnight. -#}
     {%- set current_sql -%}
         select
             segments.symbol,
@@ -207,7 +210,7 @@
         from {{ segments }} as segments
         inner join (select max(seg_date) as current_day from {{ segments }} where seg_kind = 'day') as today
             on segments.seg_date = today.current_day
-        where segments.seg_kind = 'day'
+        where segments.seg_kind = 'day' and segments.last_ts + 60 < segments.seg_date + 86400
     {%- endset -%}
     {%- do data_pipeline.metrics_create('current', current_sql) -%}
 
