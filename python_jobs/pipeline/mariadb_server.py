@@ -73,20 +73,71 @@ def _wait_until_up(port: int, process: subprocess.Popen, log_file: Path, timeout
     raise JobFailed(f"mariadbd did not accept connections within {timeout:.0f} s: {last_error}")
 
 
+FOLDER_PREFIX = "throwaway-mariadb-"
+
+
+def process_alive(pid: int) -> bool:
+    """Whether process `pid` exists and is not a zombie."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    stat = Path(f"/proc/{pid}/stat")
+    if stat.exists():
+        try:
+            return stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
+        except (OSError, IndexError):
+            return True
+    return True
+
+
+def _pid_in(path: Path) -> int | None:
+    try:
+        return int(path.read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def remove_orphaned_folders(parent: Path | None = None) -> list[Path]:
+    """Delete the folders of throwaway servers whose owner and server are both gone.
+
+    An owner killed by a signal skips its cleanup; its server stops with it (PR_SET_PDEATHSIG) but
+    the folder stays. Each folder names its owner in `owner.pid`: a folder is removed only when
+    that process and the server of `mariadb.pid` no longer run. Folders without `owner.pid` (being
+    created right now) are left alone. Returns the folders removed.
+    """
+    removed = []
+    for root in sorted(Path(parent or tempfile.gettempdir()).glob(FOLDER_PREFIX + "*")):
+        owner = _pid_in(root / "owner.pid")
+        if owner is None or process_alive(owner):
+            continue
+        server = _pid_in(root / "mariadb.pid")
+        if server is not None and process_alive(server):
+            continue
+        shutil.rmtree(root, ignore_errors=True)
+        log.info("removed %s, left by process %d", root, owner)
+        removed.append(root)
+    return removed
+
+
 @contextmanager
 def throwaway_mariadb(*, buffer_pool: str = "1G", timeout: float = 60.0) -> Iterator[Server]:
     """Start a private mariadbd on 127.0.0.1 and a free port; stop it and delete its files after.
 
     On Linux the server also stops if the thread that started it ends without the cleanup (the
     process killed by a signal): call this from a thread that lives as long as the server is used.
-    A killed owner leaves the temporary folder behind.
+    A killed owner leaves the temporary folder behind; the next throwaway server removes it.
     """
     mariadbd = find_binary("mariadbd", "mysqld")
     install_db = find_binary("mariadb-install-db", "mysql_install_db")
     if not mariadbd or not install_db:
         raise JobFailed("mariadbd not found: install Debian's mariadb-server (bash .ci/ensure-mariadb) "
                         "or point MARIADB_HOST/MARIADB_PORT at a server")
-    root = Path(tempfile.mkdtemp(prefix="throwaway-mariadb-"))
+    remove_orphaned_folders()
+    root = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX))
+    (root / "owner.pid").write_text(f"{os.getpid()}\n")
     datadir, port = root / "data", free_port()
     user_flag = ["--user=root"] if os.geteuid() == 0 else []
     init = root / "init.sql"
