@@ -9,7 +9,7 @@
       G_i = sum r^e (c - A_i) over the segment, W_i = (1 - r^n_i) / (1 - r), A_i its last close;
     - the mean absolute deviation of the typical price: per whole day one lookup in the sorted
       typical prices (count and sum below the window's mean), the partial day directly. -#}
-{% macro metrics_long_window(w) -%}
+{% macro metrics_long_window(w, start=none) -%}
     {%- set stage = data_pipeline.metrics_stage -%}
     {%- set d = data_pipeline.double_literal -%}
     {%- set sfx = w.suffix -%}
@@ -114,7 +114,7 @@
                 metric_date,
                 sum((m_d * nb - sb) + ((a_tp1 - sb) - m_d * (a_n - nb))) as mad
             from (
-                {{ data_pipeline.metrics_typical_price_lookup(stage('long_' ~ sfx ~ '_pairs'), stage('long_' ~ sfx), stage('typical_prices')) }}
+                {{ data_pipeline.metrics_typical_price_lookup(stage('long_' ~ sfx ~ '_pairs'), stage('long_' ~ sfx), stage('typical_prices'), none if start is none else start - (w.days - 1) * 86400) }}
             ) as lookups
             group by symbol, metric_date
         ) as day_mad
@@ -136,9 +136,10 @@
 
 {#- For each whole day of a window: the count (nb) and anchored sum (sb) of its typical prices at
     or below the window's mean, m_d (anchored at the day's last close). One ordered lookup per
-    (row, day): an as-of join on DuckDB, a descending index probe on MySQL/MariaDB. -#}
-{% macro metrics_typical_price_lookup(pairs, combined, typical) -%}
-    {{ return(adapter.dispatch('metrics_typical_price_lookup', 'data_pipeline')(pairs, combined, typical)) }}
+    (row, day): an as-of join on DuckDB, a descending index probe on MySQL/MariaDB. `first_day`
+    (epoch seconds, or none for every day) is the oldest day the rows' windows cover. -#}
+{% macro metrics_typical_price_lookup(pairs, combined, typical, first_day=none) -%}
+    {{ return(adapter.dispatch('metrics_typical_price_lookup', 'data_pipeline')(pairs, combined, typical, first_day)) }}
 {%- endmacro %}
 
 {% macro metrics_day_pairs(pairs, combined) -%}
@@ -155,17 +156,22 @@
     where p.seg_kind = 'day'
 {%- endmacro %}
 
-{% macro default__metrics_typical_price_lookup(pairs, combined, typical) -%}
+{#- DuckDB sorts the whole right side of an as-of join: an incremental run reads only the days
+    its windows cover (without the bound, the two lookups took 3.4 s of a 5.7 s run). -#}
+{% macro default__metrics_typical_price_lookup(pairs, combined, typical, first_day) -%}
     select
         p.*,
         coalesce(t.cum_n, 0) as nb,
         coalesce(t.cum_s, 0) as sb
     from ({{ data_pipeline.metrics_day_pairs(pairs, combined) }}) as p
-    asof left join {{ typical }} as t
+    asof left join
+        {%- if first_day is none %} {{ typical }} as t
+        {%- else %} (select * from {{ typical }} where seg_date >= {{ first_day }}) as t
+        {%- endif %}
         on p.symbol = t.symbol and p.seg_date = t.seg_date and p.m_d >= t.tpa
 {%- endmacro %}
 
-{% macro mysql__metrics_typical_price_lookup(pairs, combined, typical) -%}
+{% macro mysql__metrics_typical_price_lookup(pairs, combined, typical, first_day) -%}
     {%- set buckets = data_pipeline.metrics_stage('typical_buckets') -%}
     select
         p.*,
@@ -200,4 +206,4 @@
     left join {{ typical }} as t
         on p.symbol = t.symbol and p.seg_date = t.seg_date and p.hit_bkt = t.bkt and p.hit = t.tpa
 {%- endmacro %}
-{% macro mariadb__metrics_typical_price_lookup(pairs, combined, typical) -%}{{ data_pipeline.mysql__metrics_typical_price_lookup(pairs, combined, typical) }}{%- endmacro %}
+{% macro mariadb__metrics_typical_price_lookup(pairs, combined, typical, first_day) -%}{{ data_pipeline.mysql__metrics_typical_price_lookup(pairs, combined, typical, first_day) }}{%- endmacro %}

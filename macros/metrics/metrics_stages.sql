@@ -351,7 +351,7 @@
 
     {#- 8. The long windows, merged from their days' partials. -#}
     {%- for w in data_pipeline.metrics_long_windows() -%}
-        {%- do data_pipeline.metrics_long_window(w) -%}
+        {%- do data_pipeline.metrics_long_window(w, start) -%}
     {%- endfor -%}
     {{ return('') }}
 {%- endmacro %}
