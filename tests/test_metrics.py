@@ -195,3 +195,26 @@ def test_full_refresh_rebuilds_and_drops_scratch_tables(warehouse, profiles_dir,
 
 def test_yaml_is_generated_from_the_catalog():
     assert YAML_PATH.read_text() == render_yaml(), "run: python -m pipeline.metrics_catalog --write"
+
+
+@pytest.mark.parametrize("warehouse", [pytest.param("mariadb", marks=pytest.mark.mariadb)], indirect=True)
+def test_step_tables_of_an_older_layout_get_a_full_build(warehouse, profiles_dir, tmp_path):
+    """MariaDB: typical prices kept in the layout before ranks (distinct prices keyed by price, no
+    rn) make the next run a full build, instead of an insert that fails or mixes layouts."""
+    target = warehouse
+    common = {"target": target.name, "target_path": tmp_path / "target", "log_path": tmp_path / "logs"}
+    bars = build_bars()
+    bars = bars[bars["symbol"].isin(["GAPFREEUSD", "LATEUSD"]) & (bars["ts"] >= _epoch(END) - 3 * 86400)]
+    load(target, bars)
+    dbt_runner.invoke(["run", "--select", "+ohlc_metrics_daily"], **common)
+    typical = target.relation("ohlc_metrics_daily__typical_prices")
+    execute(target, f"drop table {typical}")
+    execute(target, f"create table {typical} (symbol varchar(32) not null, seg_date bigint not null, "
+                    "bkt bigint not null, tpa double not null, cnt bigint, cum_n decimal(42, 0), cum_s double, "
+                    "primary key (symbol, seg_date, bkt, tpa))")
+    dbt_runner.invoke(["run", "--select", "ohlc_metrics_daily"], **common)
+    assert_equal_to_reference(fetch(target), reference(bars), "after step tables of an older layout")
+    columns = {r[0] for r in query(target, "select column_name from information_schema.columns where "
+                                           f"table_schema = '{target.schema}' and table_name = "
+                                           "'ohlc_metrics_daily__typical_prices'")}
+    assert {"rn", "bkt", "tpa", "cum_n", "cum_s"} <= columns and "cnt" not in columns

@@ -181,7 +181,7 @@
         select
             in_bucket.*,
             (
-                select max(below.tpa)
+                select max(below.rn)
                 from {{ typical }} as below
                 where below.symbol = in_bucket.symbol
                     and below.seg_date = in_bucket.seg_date
@@ -204,6 +204,6 @@
         {{ data_pipeline.no_merge_limit() }}
     ) as p
     left join {{ typical }} as t
-        on p.symbol = t.symbol and p.seg_date = t.seg_date and p.hit_bkt = t.bkt and p.hit = t.tpa
+        on p.symbol = t.symbol and p.seg_date = t.seg_date and p.hit_bkt = t.bkt and p.hit = t.rn
 {%- endmacro %}
 {% macro mariadb__metrics_typical_price_lookup(pairs, combined, typical, first_day) -%}{{ data_pipeline.mysql__metrics_typical_price_lookup(pairs, combined, typical, first_day) }}{%- endmacro %}

@@ -39,6 +39,14 @@
             {{ return(none) }}
         {%- endif -%}
     {%- endfor -%}
+    {#- a MySQL/MariaDB warehouse built before the prices were ranked (by distinct price) -#}
+    {%- if data_pipeline.metrics_typical_bucket_rows() -%}
+        {%- set names = adapter.get_columns_in_relation(data_pipeline.metrics_stage('typical_prices')) | map(attribute='name') | map('lower') | list -%}
+        {%- if 'rn' not in names -%}
+            {{ log('ohlc_metrics_daily: the step tables have an older layout', info=true) }}
+            {{ return(none) }}
+        {%- endif -%}
+    {%- endif -%}
     {%- set newest = run_query('select max(metric_date) from ' ~ this).columns[0].values()[0] -%}
     {%- if newest is none -%}{{ return(none) }}{%- endif -%}
     {%- set dt = modules.datetime -%}
@@ -63,24 +71,28 @@
     tables (MySQL/MariaDB: session-local, no redo log; the step-1 bars, 8.6 M rows at 100 symbols
     x 60 days, were written in 74 s instead of 94). A temporary table cannot be read twice in one
     statement on MySQL/MariaDB, so only a table each statement reads once may be one. -#}
-{% macro metrics_create(name, sql, primary_key=none, temporary=false) -%}
+{% macro metrics_create(name, sql, primary_key=none, temporary=false, column_types={}) -%}
     {%- set relation = data_pipeline.metrics_stage(name) -%}
     {%- do adapter.execute('drop table if exists ' ~ relation, auto_begin=false, fetch=false) -%}
-    {%- do data_pipeline.metrics_execute(name, data_pipeline.metrics_create_table_as(relation, sql, primary_key, temporary)) -%}
+    {%- do data_pipeline.metrics_execute(name, data_pipeline.metrics_create_table_as(relation, sql, primary_key, temporary, column_types)) -%}
 {%- endmacro %}
 
-{#- create table ... as select, with a primary key on MySQL/MariaDB (declared in the CREATE,
-    so the rows go straight into the clustered index instead of a rebuild afterwards). -#}
-{% macro metrics_create_table_as(relation, sql, primary_key, temporary=false) -%}
-    {{ return(adapter.dispatch('metrics_create_table_as', 'data_pipeline')(relation, sql, primary_key, temporary)) }}
+{#- create table ... as select. On MySQL/MariaDB with a primary key (declared in the CREATE, so
+    the rows go straight into the clustered index instead of a rebuild afterwards) and the types
+    `column_types` names (column -> type; the others are the query's). -#}
+{% macro metrics_create_table_as(relation, sql, primary_key, temporary=false, column_types={}) -%}
+    {{ return(adapter.dispatch('metrics_create_table_as', 'data_pipeline')(relation, sql, primary_key, temporary, column_types)) }}
 {%- endmacro %}
-{% macro default__metrics_create_table_as(relation, sql, primary_key, temporary) -%}
+{% macro default__metrics_create_table_as(relation, sql, primary_key, temporary, column_types) -%}
     create table {{ relation }} as {{ sql }}
 {%- endmacro %}
-{% macro mysql__metrics_create_table_as(relation, sql, primary_key, temporary) -%}
-    create {% if temporary %}temporary {% endif %}table {{ relation }} {% if primary_key %}(primary key ({{ primary_key | join(', ') }})) {% endif %}{{ sql }}
+{% macro mysql__metrics_create_table_as(relation, sql, primary_key, temporary, column_types) -%}
+    {%- set definitions = [] -%}
+    {%- for name, type in column_types.items() -%}{%- do definitions.append(name ~ ' ' ~ type) -%}{%- endfor -%}
+    {%- if primary_key -%}{%- do definitions.append('primary key (' ~ primary_key | join(', ') ~ ')') -%}{%- endif -%}
+    create {% if temporary %}temporary {% endif %}table {{ relation }} {% if definitions %}({{ definitions | join(', ') }}) {% endif %}{{ sql }}
 {%- endmacro %}
-{% macro mariadb__metrics_create_table_as(relation, sql, primary_key, temporary) -%}{{ data_pipeline.mysql__metrics_create_table_as(relation, sql, primary_key, temporary) }}{%- endmacro %}
+{% macro mariadb__metrics_create_table_as(relation, sql, primary_key, temporary, column_types) -%}{{ data_pipeline.mysql__metrics_create_table_as(relation, sql, primary_key, temporary, column_types) }}{%- endmacro %}
 
 {#- Within-segment order: the previous bar, the bars after (e), the last close (anchor), the
     minutes before the segment's end (k). `segments`: symbol, seg_kind, seg_date, seg_start,
@@ -257,49 +269,33 @@
     {#- 5. Each day's typical prices (anchored at the day's last close), sorted, with running
         counts and sums: the mean absolute deviation of a long window is then one lookup
         per day (persistent). Where the lookup needs them (MySQL/MariaDB), the prices also carry
-        their rank bucket (bkt: every `bucket_rows` prices of a day) and each bucket's lowest price
-        goes into `__typical_buckets`, so that a lookup reads one bucket instead of half a day. -#}
+        their rank in the day (rn), and the lowest price of each bucket of `bucket_rows` ranks goes
+        into `__typical_buckets`, so that a lookup reads one bucket instead of half a day. -#}
     {%- set bucket_rows = data_pipeline.metrics_typical_bucket_rows() -%}
-    {%- set typical_window = 'partition by symbol, seg_date order by tpa' -%}
-    {%- if bucket_rows -%}
-    {#- one row per distinct price: the primary key (symbol, seg_date, bkt, tpa) needs it -#}
-    {%- set typical_columns = ['symbol', 'seg_date', 'bkt', 'tpa', 'cnt', 'cum_n', 'cum_s'] -%}
+    {%- set typical_window = 'partition by symbol, seg_date order by tp - anchor' -%}
+    {#- One row per bar: equal prices are peers of the range frame, so each of them carries the
+        count and sum of every price at or below it. Grouping into distinct prices first (99% of
+        them are distinct) cost DuckDB 3.5 s of 9 and MariaDB 54 s of 92 at 100 symbols x 60 days.
+        MySQL/MariaDB also number the prices (rn; bkt = (rn - 1) div bucket_rows; the primary key
+        is symbol, day, bkt, rn, declared as small integers: a smaller table is written faster). A DuckDB table built by an
+        earlier version also has a column cnt, left NULL in the rows added here. -#}
+    {%- set typical_columns = ['symbol', 'seg_date'] + (['bkt', 'rn'] if bucket_rows else []) + ['tpa', 'cum_n', 'cum_s'] -%}
     {%- set typical_sql -%}
         select
             symbol,
             seg_date,
+            {%- if bucket_rows %}
             {{ data_pipeline.int_div('row_number() over (' ~ typical_window ~ ') - 1', bucket_rows) }} as bkt,
-            tpa,
-            cnt,
-            sum(cnt) over ({{ typical_window }} rows between unbounded preceding and current row) as cum_n,
-            sum(tpa * cnt) over ({{ typical_window }} rows between unbounded preceding and current row) as cum_s
-        from (
-            select symbol, seg_date, tp - anchor as tpa, count(*) as cnt
-            from {{ typical_source }} as day_bars
-            group by symbol, seg_date, tp - anchor
-        ) as distinct_prices
-    {%- endset -%}
-    {%- else -%}
-    {#- one row per bar, without a key: equal prices are peers of a range frame, so each of them
-        carries the count and sum of every price at or below it (the grouping into distinct
-        prices, 99% of them distinct, cost DuckDB 3.5 s of 9 at 100 symbols x 60 days). A table
-        built by an earlier version also has a column cnt, left NULL in the rows added here. -#}
-    {%- set typical_columns = ['symbol', 'seg_date', 'tpa', 'cum_n', 'cum_s'] -%}
-    {%- set typical_sql -%}
-        select
-            symbol,
-            seg_date,
-            tpa,
+            row_number() over ({{ typical_window }}) as rn,
+            {%- endif %}
+            tp - anchor as tpa,
             count(*) over prices_below as cum_n,
-            sum(tpa) over prices_below as cum_s
-        from (
-            select symbol, seg_date, tp - anchor as tpa
-            from {{ typical_source }} as day_bars
-        ) as prices
+            sum(tp - anchor) over prices_below as cum_s
+        from {{ typical_source }} as day_bars
         window prices_below as ({{ typical_window }} range between unbounded preceding and current row)
     {%- endset -%}
-    {%- endif -%}
-    {%- set typical_key = ['symbol', 'seg_date', 'bkt', 'tpa'] if bucket_rows else none -%}
+    {%- set typical_key = ['symbol', 'seg_date', 'bkt', 'rn'] if bucket_rows else none -%}
+    {%- set typical_types = {'bkt': 'smallint unsigned not null', 'rn': 'int unsigned not null', 'cum_n': 'int unsigned not null'} if bucket_rows else {} -%}
     {%- set buckets_sql -%}
         select symbol, seg_date, bkt, min(tpa) as lo
         from {{ stage('typical_prices') }}
@@ -309,7 +305,7 @@
         group by symbol, seg_date, bkt
     {%- endset -%}
     {%- if start is none -%}
-        {%- do data_pipeline.metrics_create('typical_prices', typical_sql, typical_key) -%}
+        {%- do data_pipeline.metrics_create('typical_prices', typical_sql, typical_key, column_types=typical_types) -%}
         {%- if bucket_rows -%}
             {%- do data_pipeline.metrics_create('typical_buckets', buckets_sql, ['symbol', 'seg_date', 'bkt']) -%}
         {%- endif -%}
