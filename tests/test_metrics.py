@@ -176,14 +176,20 @@ def test_metrics_equal_the_reference(warehouse, profiles_dir, tmp_path):
     assert (current.drop("GAPFREEUSD") < pd.Timestamp(day_end, unit="s")).all()
 
 
-@pytest.mark.parametrize("warehouse", ["duckdb"], indirect=True)
-def test_full_refresh_rebuilds_and_drops_scratch_tables(warehouse, profiles_dir, tmp_path):
-    target = warehouse
+def small_build(target, tmp_path) -> tuple[dict, pd.DataFrame]:
+    """Two symbols' last three days loaded and built; returns dbt_runner's arguments and the bars."""
     common = {"target": target.name, "target_path": tmp_path / "target", "log_path": tmp_path / "logs"}
     bars = build_bars()
     bars = bars[bars["symbol"].isin(["GAPFREEUSD", "LATEUSD"]) & (bars["ts"] >= _epoch(END) - 3 * 86400)]
     load(target, bars)
     dbt_runner.invoke(["run", "--select", "+ohlc_metrics_daily"], **common)
+    return common, bars
+
+
+@pytest.mark.parametrize("warehouse", ["duckdb"], indirect=True)
+def test_full_refresh_rebuilds_and_drops_scratch_tables(warehouse, profiles_dir, tmp_path):
+    target = warehouse
+    common, bars = small_build(target, tmp_path)
     execute(target, f"delete from {target.relation('ohlc_metrics_daily')} where symbol = 'LATEUSD'")
     dbt_runner.invoke(["run", "--select", "ohlc_metrics_daily", "--full-refresh"], **common)
     assert_equal_to_reference(fetch(target), reference(bars), "full refresh")
@@ -202,11 +208,7 @@ def test_step_tables_of_an_older_layout_get_a_full_build(warehouse, profiles_dir
     """MariaDB: typical prices kept in the layout before ranks (distinct prices keyed by price, no
     rn) make the next run a full build, instead of an insert that fails or mixes layouts."""
     target = warehouse
-    common = {"target": target.name, "target_path": tmp_path / "target", "log_path": tmp_path / "logs"}
-    bars = build_bars()
-    bars = bars[bars["symbol"].isin(["GAPFREEUSD", "LATEUSD"]) & (bars["ts"] >= _epoch(END) - 3 * 86400)]
-    load(target, bars)
-    dbt_runner.invoke(["run", "--select", "+ohlc_metrics_daily"], **common)
+    common, bars = small_build(target, tmp_path)
     typical = target.relation("ohlc_metrics_daily__typical_prices")
     execute(target, f"drop table {typical}")
     execute(target, f"create table {typical} (symbol varchar(32) not null, seg_date bigint not null, "
