@@ -18,7 +18,7 @@
 {%- endmacro %}
 
 {% macro metrics_scratch_stages() -%}
-    {%- set names = ['powers', 'day_bars', 'current', 'current_bars', 'snapshots', 'short_mad'] -%}
+    {%- set names = ['powers', 'day_bars', 'current', 'current_bars', 'snapshots', 'short_mad', 'long_lookups'] -%}
     {%- for w in data_pipeline.metrics_long_windows() -%}
         {%- do names.extend(['long_' ~ w.suffix ~ '_pairs', 'long_' ~ w.suffix, 'long_' ~ w.suffix ~ '_mad']) -%}
     {%- endfor -%}
@@ -366,10 +366,11 @@
     {%- do data_pipeline.metrics_create('short_mad', short_mad_select.replace('{bars}', data_pipeline.metrics_bars_in_segments(day_source)), ['symbol', 'seg_kind', 'seg_date']) -%}
     {%- do data_pipeline.metrics_execute('short_mad: current', 'insert into ' ~ stage('short_mad') ~ ' ' ~ short_mad_select.replace('{bars}', data_pipeline.metrics_bars_in_segments(current_source))) -%}
 
-    {#- 8. The long windows, merged from their days' partials. -#}
+    {#- 8. The long windows, merged from their days' partials, then their mean absolute deviation. -#}
     {%- for w in data_pipeline.metrics_long_windows() -%}
-        {%- do data_pipeline.metrics_long_window(w, start) -%}
+        {%- do data_pipeline.metrics_long_window(w) -%}
     {%- endfor -%}
+    {%- do data_pipeline.metrics_long_mads(start) -%}
     {{ return('') }}
 {%- endmacro %}
 
