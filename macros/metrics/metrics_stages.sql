@@ -12,13 +12,16 @@
 
 {#- The step tables kept between runs (a run without them is a full build). -#}
 {% macro metrics_persistent_stages() -%}
-    {%- set names = ['segments', 'typical_prices'] -%}
-    {%- if data_pipeline.metrics_typical_bucket_rows() -%}{%- do names.append('typical_buckets') -%}{%- endif -%}
+    {%- set names = ['segments'] -%}
+    {%- if data_pipeline.metrics_typical_bucket_rows() -%}{%- do names.extend(['typical_prices', 'typical_buckets']) -%}{%- endif -%}
     {{ return(names) }}
 {%- endmacro %}
 
+{#- Dropped after every run. On DuckDB that includes the sorted typical prices a warehouse built
+    by an earlier version still has (DuckDB no longer keeps them: metrics_whole_day_mads). -#}
 {% macro metrics_scratch_stages() -%}
     {%- set names = ['powers', 'day_bars', 'current', 'current_bars', 'snapshots', 'short_mad', 'long_lookups'] -%}
+    {%- if not data_pipeline.metrics_typical_bucket_rows() -%}{%- do names.append('typical_prices') -%}{%- endif -%}
     {%- for w in data_pipeline.metrics_long_windows() -%}
         {%- do names.extend(['long_' ~ w.suffix ~ '_pairs', 'long_' ~ w.suffix, 'long_' ~ w.suffix ~ '_mad']) -%}
     {%- endfor -%}
@@ -198,16 +201,13 @@
         {%- do data_pipeline.metrics_execute('segments: days', 'insert into ' ~ segments ~ ' ' ~ data_pipeline.metrics_segment_stats(enriched)) -%}
     {%- endif -%}
 
-    {#- What steps 5 and 7 read of the recomputed days' bars: the stored step-1 table, or (where
-        it is not stored) the bars again, each matched to its day's segment for the anchor. -#}
+    {#- What step 7 reads of the recomputed days' bars: the stored step-1 table, or (where it is
+        not stored) the bars again, each matched to its day's segment for the anchor. -#}
     {%- if data_pipeline.metrics_stores_day_bars() -%}
         {%- set day_source = (stage('day_bars'), 'segments.seg_kind = bars.seg_kind and segments.seg_date = bars.seg_date', 'bars') -%}
-        {#- step 5 needs only the tp and anchor the stored bars already have: no join -#}
-        {%- set typical_source = stage('day_bars') -%}
     {%- else -%}
         {%- set day_source = ('(' ~ data_pipeline.metrics_source_bars(bar_filter) ~ ')',
             "segments.seg_kind = 'day' and segments.seg_date = " ~ data_pipeline.int_div('bars.ts', 86400) ~ ' * 86400', 'segments') -%}
-        {%- set typical_source = '(' ~ data_pipeline.metrics_bars_in_segments(day_source) ~ ')' -%}
     {%- endif -%}
 
     {#- 3. The current date (the newest bar's) and, per symbol with a bar on it that is not the
@@ -266,37 +266,34 @@
     {%- do data_pipeline.metrics_create('current_bars', data_pipeline.metrics_enriched_bars(current_segments)) -%}
     {%- do data_pipeline.metrics_execute('segments: current', 'insert into ' ~ segments ~ ' ' ~ data_pipeline.metrics_segment_stats(stage('current_bars'))) -%}
 
-    {#- 5. Each day's typical prices (anchored at the day's last close), sorted, with running
-        counts and sums: the mean absolute deviation of a long window is then one lookup
-        per day (persistent). Where the lookup needs them (MySQL/MariaDB), the prices also carry
-        their rank in the day (rn), and the lowest price of each bucket of `bucket_rows` ranks goes
-        into `__typical_buckets`, so that a lookup reads one bucket instead of half a day. -#}
+    {#- 5. MySQL/MariaDB: each day's typical prices (anchored at the day's last close), sorted,
+        with running counts and sums, so that the mean absolute deviation of a long window is one
+        lookup per (row, day) (persistent; metrics_whole_day_mads). The prices also carry their
+        rank in the day (rn), and the lowest price of each bucket of `bucket_rows` ranks goes into
+        `__typical_buckets`, so that a lookup reads one bucket instead of half a day. One row per
+        bar: equal prices are peers of the range frame, so each carries the count and sum of every
+        price at or below it (grouping into distinct prices first, 99% of them distinct, cost 54 s
+        of 92 at 100 symbols x 60 days). The primary key is (symbol, day, bkt, rn), declared as
+        small integers: a smaller table is written faster. DuckDB keeps no sorted prices: it sums
+        the deviations directly (metrics_whole_day_mads). -#}
     {%- set bucket_rows = data_pipeline.metrics_typical_bucket_rows() -%}
+    {%- if bucket_rows -%}
     {%- set typical_window = 'partition by symbol, seg_date order by tp - anchor' -%}
-    {#- One row per bar: equal prices are peers of the range frame, so each of them carries the
-        count and sum of every price at or below it. Grouping into distinct prices first (99% of
-        them are distinct) cost DuckDB 3.5 s of 9 and MariaDB 54 s of 92 at 100 symbols x 60 days.
-        MySQL/MariaDB also number the prices (rn; bkt = (rn - 1) div bucket_rows; the primary key
-        is symbol, day, bkt, rn, declared as small integers: a smaller table is written faster).
-        A DuckDB table built by an earlier version also has a column cnt, left NULL in the rows
-        added here; on MySQL/MariaDB such a table makes a full build (metrics_start_epoch). -#}
-    {%- set typical_columns = ['symbol', 'seg_date'] + (['bkt', 'rn'] if bucket_rows else []) + ['tpa', 'cum_n', 'cum_s'] -%}
+    {%- set typical_columns = ['symbol', 'seg_date', 'bkt', 'rn', 'tpa', 'cum_n', 'cum_s'] -%}
     {%- set typical_sql -%}
         select
             symbol,
             seg_date,
-            {%- if bucket_rows %}
             {{ data_pipeline.int_div('row_number() over (' ~ typical_window ~ ') - 1', bucket_rows) }} as bkt,
             row_number() over ({{ typical_window }}) as rn,
-            {%- endif %}
             tp - anchor as tpa,
             count(*) over prices_below as cum_n,
             sum(tp - anchor) over prices_below as cum_s
-        from {{ typical_source }} as day_bars
+        from {{ stage('day_bars') }} as day_bars
         window prices_below as ({{ typical_window }} range between unbounded preceding and current row)
     {%- endset -%}
-    {%- set typical_key = ['symbol', 'seg_date', 'bkt', 'rn'] if bucket_rows else none -%}
-    {%- set typical_types = {'bkt': 'smallint unsigned not null', 'rn': 'int unsigned not null', 'cum_n': 'int unsigned not null'} if bucket_rows else {} -%}
+    {%- set typical_key = ['symbol', 'seg_date', 'bkt', 'rn'] -%}
+    {%- set typical_types = {'bkt': 'smallint unsigned not null', 'rn': 'int unsigned not null', 'cum_n': 'int unsigned not null'} -%}
     {%- set buckets_sql -%}
         select symbol, seg_date, bkt, min(tpa) as lo
         from {{ stage('typical_prices') }}
@@ -307,19 +304,16 @@
     {%- endset -%}
     {%- if start is none -%}
         {%- do data_pipeline.metrics_create('typical_prices', typical_sql, typical_key, column_types=typical_types) -%}
-        {%- if bucket_rows -%}
-            {%- do data_pipeline.metrics_create('typical_buckets', buckets_sql, ['symbol', 'seg_date', 'bkt']) -%}
-        {%- endif -%}
+        {%- do data_pipeline.metrics_create('typical_buckets', buckets_sql, ['symbol', 'seg_date', 'bkt']) -%}
     {%- else -%}
         {#- naming the symbols makes this a key range per symbol on MySQL/MariaDB, not a scan -#}
-        {%- for name in ['typical_prices', 'typical_buckets'] if bucket_rows or name == 'typical_prices' -%}
+        {%- for name in ['typical_prices', 'typical_buckets'] -%}
             {%- do data_pipeline.metrics_execute(name ~ ': delete', 'delete from ' ~ stage(name) ~ ' where '
                 ~ data_pipeline.symbol_scan_hint('symbol') ~ ' and seg_date >= ' ~ start) -%}
         {%- endfor -%}
         {%- do data_pipeline.metrics_execute('typical_prices: insert', 'insert into ' ~ stage('typical_prices') ~ ' (' ~ typical_columns | join(', ') ~ ') ' ~ typical_sql) -%}
-        {%- if bucket_rows -%}
-            {%- do data_pipeline.metrics_execute('typical_buckets: insert', 'insert into ' ~ stage('typical_buckets') ~ ' ' ~ buckets_sql) -%}
-        {%- endif -%}
+        {%- do data_pipeline.metrics_execute('typical_buckets: insert', 'insert into ' ~ stage('typical_buckets') ~ ' ' ~ buckets_sql) -%}
+    {%- endif -%}
     {%- endif -%}
 
     {#- 6. The rows to (re)compute: every date from a symbol's first bar's through its latest bar's. -#}
@@ -389,7 +383,7 @@
 {% macro mariadb__metrics_session_setup() -%}{{ data_pipeline.mysql__metrics_session_setup() }}{%- endmacro %}
 
 {% macro metrics_drop_scratch() -%}
-    {%- if execute -%}
+    {%- if execute and not var('keep_scratch', false) -%}
         {%- for name in data_pipeline.metrics_scratch_stages() -%}
             {%- do adapter.execute('drop table if exists ' ~ data_pipeline.metrics_stage(name), auto_begin=false, fetch=false) -%}
         {%- endfor -%}
@@ -447,7 +441,7 @@
 {#- Whether step 1's bars are stored as a table. MySQL/MariaDB: yes, with their key, since
     steps 2, 5 and 7 read them in key order. DuckDB: no; writing 8.6 M wide rows cost more than
     the window pass itself (about 6 s of 8 at 100 symbols x 60 days), so step 2 aggregates the
-    window pass directly and steps 5 and 7 read the bars again, matched to their day's segment. -#}
+    window pass directly, and step 7 and the long windows read the bars again. -#}
 {% macro metrics_stores_day_bars() -%}
     {{ return(adapter.dispatch('metrics_stores_day_bars', 'data_pipeline')()) }}
 {%- endmacro %}
@@ -475,7 +469,7 @@
     MySQL/MariaDB: 64. They run a correlated lookup as a read of the day's prices from the top
     down until one is at or below the mean (about half a day per lookup, 100 s of a backfill);
     with buckets, a lookup reads the day's bucket heads (about 23) and one bucket (at most 64).
-    DuckDB: none; its as-of join needs no buckets. -#}
+    DuckDB: none; it keeps no sorted prices (metrics_whole_day_mads). -#}
 {% macro metrics_typical_bucket_rows() -%}
     {{ return(adapter.dispatch('metrics_typical_bucket_rows', 'data_pipeline')()) }}
 {%- endmacro %}
