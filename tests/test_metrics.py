@@ -25,6 +25,7 @@ import pytest
 from conftest import engines_param, execute, query
 from pipeline import dbt_runner
 from pipeline.bars import validate_frame
+from pipeline.errors import JobFailed
 from pipeline.loader import load_batches
 from pipeline.metrics_catalog import YAML_PATH, metric_columns, render_yaml
 from pipeline.synthetic import generate
@@ -221,3 +222,30 @@ def test_step_tables_of_an_older_layout_get_a_full_build(warehouse, profiles_dir
                                            f"table_schema = '{target.schema}' and table_name = "
                                            "'ohlc_metrics_daily__typical_prices'")}
     assert {"rn", "bkt", "tpa", "cum_n", "cum_s"} <= columns and "cnt" not in columns
+
+
+@pytest.mark.parametrize("warehouse", [pytest.param("mariadb", marks=pytest.mark.mariadb)], indirect=True)
+def test_overlapping_runs_are_refused(warehouse, profiles_dir, tmp_path):
+    """MariaDB: a run that starts while another holds the table's lock (cron firing during a long
+    backfill) stops before touching anything, says why, and the next run works; a finished run
+    leaves the lock free."""
+    from pipeline.warehouse import connect
+
+    target = warehouse
+    common, bars = small_build(target, tmp_path)
+    name = f"data_pipeline {target.schema}.ohlc_metrics_daily"
+    table = target.relation("ohlc_metrics_daily")
+    before = query(target, f"select count(*), max(last_updated_ts) from {table}")
+    holder = connect(target)
+    try:
+        with holder.cursor() as cur:
+            cur.execute("select get_lock(%s, 0)", (name,))
+            assert cur.fetchall()[0][0] == 1
+        with pytest.raises(JobFailed, match=r"another run of .* is in progress"):
+            dbt_runner.invoke(["run", "--select", "ohlc_metrics_daily", "--full-refresh"], **common)
+        assert query(target, f"select count(*), max(last_updated_ts) from {table}") == before
+    finally:
+        holder.close()
+    dbt_runner.invoke(["run", "--select", "ohlc_metrics_daily"], **common)
+    assert_equal_to_reference(fetch(target), reference(bars), "after a refused run")
+    assert query(target, "select get_lock(%s, 0)", (name,))[0][0] == 1

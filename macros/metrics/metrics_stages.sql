@@ -157,6 +157,7 @@
 
 {% macro metrics_prepare() -%}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- do data_pipeline.metrics_lock() -%}
     {%- set start = data_pipeline.metrics_start_epoch() -%}
     {%- set stage = data_pipeline.metrics_stage -%}
     {%- set dt = modules.datetime -%}
@@ -388,8 +389,45 @@
             {%- do adapter.execute('drop table if exists ' ~ data_pipeline.metrics_stage(name), auto_begin=false, fetch=false) -%}
         {%- endfor -%}
     {%- endif -%}
+    {%- if execute -%}{%- do data_pipeline.metrics_unlock() -%}{%- endif -%}
     {{ return('') }}
 {%- endmacro %}
+
+{#- One run at a time per table. The steps rewrite shared step tables (`__segments` and the
+    others) outside any transaction, so two overlapping runs (a long backfill or recompute_from
+    still running when cron starts the next one) could read each other's half-written partials
+    and commit wrong rows. MySQL/MariaDB: a named lock (GET_LOCK) held by the model's connection
+    from the first step to the post-hook, released also when the connection closes (a failed
+    run). A run that finds it held stops before touching anything and says so; cron's next run
+    catches up. DuckDB: nothing to do, a database file has one writing process at a time. -#}
+{% macro metrics_lock_name() -%}
+    {%- set name = 'data_pipeline ' ~ this.schema ~ '.' ~ this.identifier -%}
+    {{ return(name if name | length <= 64 else 'data_pipeline ' ~ local_md5(name)) }}
+{%- endmacro %}
+
+{% macro metrics_lock() -%}
+    {{ return(adapter.dispatch('metrics_lock', 'data_pipeline')()) }}
+{%- endmacro %}
+{% macro default__metrics_lock() -%}{%- endmacro %}
+{% macro mysql__metrics_lock() -%}
+    {%- set name = data_pipeline.metrics_lock_name() -%}
+    {%- set row = run_query('select get_lock(' ~ data_pipeline.string_literal(name) ~ ', 0), is_used_lock('
+                            ~ data_pipeline.string_literal(name) ~ ')').rows[0] -%}
+    {%- if row[0] != 1 -%}
+        {{ exceptions.raise_compiler_error('ohlc_metrics_daily: another run of ' ~ this ~ ' is in progress (the lock "'
+            ~ name ~ '" is held by connection ' ~ row[1] ~ '); this run changed nothing. Run it again once that one ends.') }}
+    {%- endif -%}
+{%- endmacro %}
+{% macro mariadb__metrics_lock() -%}{{ data_pipeline.mysql__metrics_lock() }}{%- endmacro %}
+
+{% macro metrics_unlock() -%}
+    {{ return(adapter.dispatch('metrics_unlock', 'data_pipeline')()) }}
+{%- endmacro %}
+{% macro default__metrics_unlock() -%}{%- endmacro %}
+{% macro mysql__metrics_unlock() -%}
+    {%- do run_query('select release_lock(' ~ data_pipeline.string_literal(data_pipeline.metrics_lock_name()) ~ ')') -%}
+{%- endmacro %}
+{% macro mariadb__metrics_unlock() -%}{{ data_pipeline.mysql__metrics_unlock() }}{%- endmacro %}
 
 {#- Which bars to read for the current date's segments: on MySQL/MariaDB the literal per-symbol
     time ranges (index ranges on the bars' key); elsewhere one time bound, since a scan tests a
