@@ -384,7 +384,7 @@
 {% macro mariadb__metrics_session_setup() -%}{{ data_pipeline.mysql__metrics_session_setup() }}{%- endmacro %}
 
 {% macro metrics_drop_scratch() -%}
-    {%- if execute and not var('keep_scratch', false) -%}
+    {%- if execute and (var('keep_scratch', false) | string | lower) not in ('true', '1', 'yes') -%}
         {%- for name in data_pipeline.metrics_scratch_stages() -%}
             {%- do adapter.execute('drop table if exists ' ~ data_pipeline.metrics_stage(name), auto_begin=false, fetch=false) -%}
         {%- endfor -%}
