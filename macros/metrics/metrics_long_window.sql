@@ -225,7 +225,7 @@
         on row_keys.row_id = deviations.row_id
 {%- endmacro %}
 
-{#- MySQL/MariaDB evaluate every expression row by row, so a direct sum would cost 320 M row
+{#- MySQL/MariaDB evaluate every expression row by row, so a direct sum would cost 254 M row
     evaluations in a backfill. Instead, one ordered lookup per (row, day) into step 5's sorted
     typical prices: the count (nb) and anchored sum (sb) of the day's prices at or below the
     window's mean m_d (anchored at the day's last close); the day's deviation is then
