@@ -236,13 +236,14 @@
         symbol,
         metric_date,
         sum((m_d * nb - sb) + ((a_tp1 - sb) - m_d * (a_n - nb))) as mad
-    from ({{ data_pipeline.mysql__metrics_typical_price_lookup(day_pairs, data_pipeline.metrics_stage('typical_prices')) }}) as lookups
+    from ({{ data_pipeline.metrics_bucketed_price_lookup(day_pairs, data_pipeline.metrics_stage('typical_prices')) }}) as lookups
     group by w, symbol, metric_date
 {%- endmacro %}
 {% macro mariadb__metrics_whole_day_mads(day_pairs, first_day) -%}{{ data_pipeline.mysql__metrics_whole_day_mads(day_pairs, first_day) }}{%- endmacro %}
 
-{#- The lookup itself: a descending index probe on the bucket heads, then within one bucket. -#}
-{% macro mysql__metrics_typical_price_lookup(day_pairs, typical) -%}
+{#- MySQL/MariaDB's lookup itself (not dispatched; only mysql__metrics_whole_day_mads calls it): a
+    descending index probe on the bucket heads, then within one bucket. -#}
+{% macro metrics_bucketed_price_lookup(day_pairs, typical) -%}
     {%- set buckets = data_pipeline.metrics_stage('typical_buckets') -%}
     select
         p.*,
