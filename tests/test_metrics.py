@@ -249,3 +249,25 @@ def test_overlapping_runs_are_refused(warehouse, profiles_dir, tmp_path):
     dbt_runner.invoke(["run", "--select", "ohlc_metrics_daily"], **common)
     assert_equal_to_reference(fetch(target), reference(bars), "after a refused run")
     assert query(target, "select get_lock(%s, 0)", (name,))[0][0] == 1
+
+
+@engines_param()
+def test_rows_of_removed_bars_go_too(warehouse, profiles_dir, tmp_path):
+    """Bars removed (a bad batch taken out) take their rows with them: one symbol's newest date
+    (picked up by the next run) and, with recompute_from, another symbol's first date. The table
+    then equals what a full rebuild gives."""
+    target = warehouse
+    common, bars = small_build(target, tmp_path)
+    bars_table = target.relation("ohlcvt")
+    newest_day = datetime.fromtimestamp(int(bars["ts"].max()) // 86400 * 86400, UTC)
+    first_day = datetime.fromtimestamp(int(bars["ts"].min()) // 86400 * 86400, UTC)
+    gone = (((bars["symbol"] == "LATEUSD") & (bars["ts"] >= _epoch(newest_day.replace(tzinfo=None))))
+            | ((bars["symbol"] == "GAPFREEUSD") & (bars["ts"] < _epoch(first_day.replace(tzinfo=None)) + 86400)))
+    assert gone.sum() > 0 and (~gone).sum() > 0
+    execute(target, f"delete from {bars_table} where symbol = 'LATEUSD' and timestamp >= '{newest_day:%Y-%m-%d}'")
+    dbt_runner.invoke(["run", "--select", "ohlc_metrics_daily"], **common)
+    execute(target, f"delete from {bars_table} where symbol = 'GAPFREEUSD' "
+                    f"and timestamp < '{first_day + timedelta(days=1):%Y-%m-%d}'")
+    dbt_runner.invoke(["run", "--select", "ohlc_metrics_daily"], vars={"recompute_from": f"{first_day:%Y-%m-%d}"},
+                      **common)
+    assert_equal_to_reference(fetch(target), reference(bars[~gone]), "after bars were removed")

@@ -20,7 +20,7 @@
 {#- Dropped after every run. On DuckDB that includes the sorted typical prices a warehouse built
     by an earlier version still has (DuckDB no longer keeps them: metrics_whole_day_mads). -#}
 {% macro metrics_scratch_stages() -%}
-    {%- set names = ['powers', 'day_bars', 'current', 'current_bars', 'snapshots', 'short_mad', 'long_lookups'] -%}
+    {%- set names = ['powers', 'day_bars', 'current', 'current_bars', 'snapshots', 'vanished', 'short_mad', 'long_lookups'] -%}
     {%- if not data_pipeline.metrics_typical_bucket_rows() -%}{%- do names.append('typical_prices') -%}{%- endif -%}
     {%- for w in data_pipeline.metrics_long_windows() -%}
         {%- do names.extend(['long_' ~ w.suffix ~ '_pairs', 'long_' ~ w.suffix, 'long_' ~ w.suffix ~ '_mad']) -%}
@@ -344,6 +344,32 @@
     {%- endset -%}
     {%- do data_pipeline.metrics_create('snapshots', snapshots_sql, ['symbol', 'metric_date']) -%}
 
+    {#- 6b. The table's rows from the recomputed dates on that have no snapshot any more: their
+        bars were removed (a symbol's first or latest date moved). dbt's delete+insert replaces
+        only the rows this run writes, so the post-hook deletes these (metrics_delete_vanished),
+        in the same transaction as the insert. Empty on a first run and a full refresh. -#}
+    {%- set existing = adapter.get_relation(database=this.database, schema=this.schema, identifier=this.identifier) -%}
+    {%- set vanished_sql -%}
+        {%- if existing is not none and not flags.FULL_REFRESH %}
+        select metrics.symbol, metrics.metric_date
+        from {{ this }} as metrics
+        where
+            metrics.metric_date >= {{ data_pipeline.cast_date(data_pipeline.from_epoch_seconds(start or 0)) }}
+            and not exists (
+                select 1
+                from {{ stage('snapshots') }} as snapshots
+                where
+                    snapshots.symbol = metrics.symbol
+                    and snapshots.metric_date = {{ data_pipeline.epoch_seconds('metrics.metric_date') }}
+            )
+        {%- else %}
+        select symbol, {{ data_pipeline.cast_date(data_pipeline.from_epoch_seconds('metric_date')) }} as metric_date
+        from {{ stage('snapshots') }}
+        where 1 = 0
+        {%- endif %}
+    {%- endset -%}
+    {%- do data_pipeline.metrics_create('vanished', vanished_sql) -%}
+
     {#- 7. The short windows' mean absolute deviation of the typical price: a second pass over the
         recomputed days' bars, with each window's mean from step 4. -#}
     {%- set short_mad_select -%}
@@ -382,6 +408,22 @@
     {%- do adapter.execute('set session tmp_table_size = ' ~ bytes ~ ', max_heap_table_size = ' ~ bytes, auto_begin=false, fetch=false) -%}
 {%- endmacro %}
 {% macro mariadb__metrics_session_setup() -%}{{ data_pipeline.mysql__metrics_session_setup() }}{%- endmacro %}
+
+{#- The post-hook that deletes the rows step 6b found without a snapshot (their bars are gone). -#}
+{% macro metrics_delete_vanished() -%}
+    {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- set vanished = data_pipeline.metrics_stage('vanished') -%}
+    {%- set sql -%}
+        delete from {{ this }}
+        where exists (
+            select 1
+            from {{ vanished }} as vanished
+            where vanished.symbol = {{ this.identifier }}.symbol and vanished.metric_date = {{ this.identifier }}.metric_date
+        )
+    {%- endset -%}
+    {%- do data_pipeline.metrics_execute('rows without bars: delete', sql) -%}
+    {{ return('') }}
+{%- endmacro %}
 
 {% macro metrics_drop_scratch() -%}
     {%- if execute and (var('keep_scratch', false) | string | lower) not in ('true', '1', 'yes') -%}

@@ -11,6 +11,7 @@
         tags=['metrics'],
         pre_hook=["{{ data_pipeline.metrics_prepare() }}"],
         post_hook=[
+            "{{ data_pipeline.metrics_delete_vanished() }}",
             "{{ data_pipeline.ensure_index(this, ['metric_date', 'symbol'], primary=true) }}",
             "{{ data_pipeline.ensure_index(this, ['symbol']) }}",
             "{{ data_pipeline.metrics_drop_scratch() }}",
