@@ -4,7 +4,8 @@ Generated bars with gaps, exact ties (copied symbols), a stale symbol, a one-bar
 bucket of zero volume, NULL volumes and bars after as_of, on DuckDB and a real MariaDB:
 - a first build (dbt build: models and schema tests) at one as_of;
 - an incremental run after more bars arrived, at a later as_of (int_bars_6h only adds);
-- a corrected old bar picked up with recompute_from, with complete_windows_only and another top_n.
+- a corrected old bar and a removed 6 h bucket of bars picked up with recompute_from, with
+  complete_windows_only and another top_n.
 Every run must equal the reference exactly: windows, ranks, counts, cohorts, tags, skew rows,
 numbers to 1e-9 relative.
 """
@@ -184,11 +185,19 @@ def test_leaderboards_equal_the_reference(warehouse, profiles_dir, tmp_path):
     assert "ONEBARUSD" in ref.universe and roles["stale"] not in ref.universe
     assert_matches_reference(warehouse, ref)
 
-    # 3. a corrected bar four days back, recompute_from, complete windows only, another top_n
+    # 3. a corrected bar four days back and a removed 6 h bucket of bars two days back (a bad batch
+    # taken out), recompute_from, complete windows only, another top_n
     symbol = roles["corrected"]
     row = bars.index[(bars["symbol"] == symbol) & (bars["ts"] < _epoch(AS_OF) - 4 * 86400)][-1]
     bars.loc[row, ["close", "high"]] = bars.loc[row, "high"] * 1.5
     load(warehouse, bars.loc[[row]])
+    removed = (_epoch(AS_OF) - 2 * 86400) // 21600 * 21600
+    gone = (bars["symbol"] == roles["null_volume"]) & (bars["ts"] >= removed) & (bars["ts"] < removed + 21600)
+    assert gone.sum() > 100
+    execute(warehouse, f"delete from {warehouse.relation('ohlcvt')} where symbol = '{roles['null_volume']}' "
+                       f"and timestamp >= '{datetime.fromtimestamp(removed, UTC):%Y-%m-%d %H:%M:%S}' "
+                       f"and timestamp < '{datetime.fromtimestamp(removed + 21600, UTC):%Y-%m-%d %H:%M:%S}'")
+    bars = bars[~gone]
     since = datetime.fromtimestamp(bars.loc[row, "ts"], UTC).date()
     dbt_runner.invoke(["run", "--select", "leaderboards"], **common,
                       vars={"lookback_days": LOOKBACK_DAYS, "top_n": 3, "complete_windows_only": True,

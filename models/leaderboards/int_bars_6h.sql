@@ -1,12 +1,16 @@
 -- Every symbol's bars in epoch-aligned 6-hour buckets: the one scan of the bars table that the
 -- leaderboards need. Every window size (6, 24, 72, 168 h) is a whole number of these buckets.
--- Incremental: a run re-aggregates only each symbol's newest bucket and anything after it.
+-- Incremental: a run re-aggregates only each symbol's newest bucket and anything after it
+-- (var recompute_from: every bucket from that date, and drops the ones whose bars were removed).
 {{
     config(
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key=['symbol', 'bucket_epoch'],
-        post_hook=["{{ data_pipeline.ensure_index(this, ['symbol', 'bucket_epoch'], primary=true) }}"]
+        post_hook=[
+            "{{ data_pipeline.bars_6h_delete_emptied() }}",
+            "{{ data_pipeline.ensure_index(this, ['symbol', 'bucket_epoch'], primary=true) }}",
+        ]
     )
 }}
 
