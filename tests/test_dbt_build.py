@@ -1,7 +1,7 @@
 """`dbt build` on DuckDB and a real MariaDB over synthetic bars with gaps and some broken bars.
 
 Proves: the project builds and its tests pass (warnings only for the broken bars); every
-broken bar lands in stg_ohlcvt_quarantine with the right reason and none reaches stg_ohlcvt;
+broken bar (a bar stamped in the future among them) lands in stg_ohlcvt_quarantine with the right reason and none reaches stg_ohlcvt;
 the cross-database macro seed test passes; source freshness runs against UTC; utc_now() is UTC.
 """
 
@@ -35,10 +35,12 @@ def insert_broken_bars(target, end_epoch: int) -> None:
         execute(target, f"insert into {relation} (symbol, timestamp, open, high, low, close, volume, trades) "
                         f"values ('{symbol}', '{stamp}', {bar['open']}, {bar['high']}, {bar['low']}, "
                         f"{bar['close']}, {bar['volume']}, {bar['trades']})")
-    # a bar that is not on a minute boundary (only DuckDB and DATETIME with seconds can hold it)
-    stamp = datetime.fromtimestamp(end_epoch - 60 * 6 + 30, UTC).strftime("%Y-%m-%d %H:%M:%S")
-    execute(target, f"insert into {relation} (symbol, timestamp, open, high, low, close, volume, trades) "
-                    f"values ('BROKEN1USD', '{stamp}', 1, 1, 1, 1, 1, 1)")
+    # a bar that is not on a minute boundary (only DuckDB and DATETIME with seconds can hold it),
+    # and one stamped a day ahead of the clock (sane but for its time)
+    for symbol, ts in (("BROKEN1USD", end_epoch - 60 * 6 + 30), ("FUTURE1USD", end_epoch + 86400)):
+        stamp = datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M:%S")
+        execute(target, f"insert into {relation} (symbol, timestamp, open, high, low, close, volume, trades) "
+                        f"values ('{symbol}', '{stamp}', 1, 1, 1, 1, 1, 1)")
 
 
 @pytest.mark.slow
@@ -63,7 +65,8 @@ def test_dbt_build_quarantines_broken_bars(warehouse, profiles_dir, tmp_path):
 
     quarantined = query(warehouse, "select reason from " + warehouse.relation("stg_ohlcvt_quarantine")
                         + " order by bar_at desc")
-    assert [r[0] for r in quarantined] == [b[3] for b in BROKEN] + ["timestamp not on a minute boundary"]
+    assert [r[0] for r in quarantined] == (["timestamp in the future"] + [b[3] for b in BROKEN]
+                                           + ["timestamp not on a minute boundary"])
     assert query(warehouse, "select count(*) from " + warehouse.relation("stg_ohlcvt")) == [(good_rows,)]
     assert query(warehouse, "select count(*) from " + warehouse.relation("stg_ohlcvt")
                  + " where symbol = 'BROKEN1USD'") == [(0,)]

@@ -10,6 +10,8 @@
         when {{ symbol }} is null or {{ symbol }} = '' then 'missing symbol'
         when {{ ts }} is null then 'missing timestamp'
         when {{ data_pipeline.off_minute_boundary(ts) }} then 'timestamp not on a minute boundary'
+        when {{ ts }} > {{ data_pipeline.utc_now() }} + interval {{ data_pipeline.future_bar_minutes() }} minute
+            then 'timestamp in the future'
         when {{ open }} is null or {{ high }} is null or {{ low }} is null or {{ close }} is null
             then 'missing price'
         when {{ open }} <= 0 or {{ high }} <= 0 or {{ low }} <= 0 or {{ close }} <= 0
@@ -38,3 +40,11 @@
 {% macro mariadb__off_minute_boundary(ts) -%}{{ data_pipeline.mysql__off_minute_boundary(ts) }}{%- endmacro %}
 {#- https://duckdb.org/docs/sql/functions/datepart : microseconds include the seconds. -#}
 {% macro duckdb__off_minute_boundary(ts) -%}(microsecond({{ ts }}) <> 0){%- endmacro %}
+
+{#- How far past the database's UTC clock a bar's timestamp may lie before it is quarantined as
+    'timestamp in the future'. A bar is stamped with the start of its minute, so even the one in
+    progress is never later than now; the margin absorbs clocks out of step. A bar stamped ahead
+    (a local time taken for UTC, a wrong year) would otherwise make its date the current date of
+    every symbol (ohlc_metrics_daily), closing out today's rows early. It becomes sane by itself
+    once the clock passes it. -#}
+{% macro future_bar_minutes() -%}{{ return(5) }}{%- endmacro %}
