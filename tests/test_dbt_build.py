@@ -1,8 +1,9 @@
 """`dbt build` on DuckDB and a real MariaDB over synthetic bars with gaps and some broken bars.
 
 Proves: the project builds and its tests pass (warnings only for the broken bars); every
-broken bar (a bar stamped in the future among them) lands in stg_ohlcvt_quarantine with the right reason and none reaches stg_ohlcvt;
-the cross-database macro seed test passes; source freshness runs against UTC; utc_now() is UTC.
+broken bar (a bar stamped in the future among them) lands in stg_ohlcvt_quarantine with the
+right reason and none reaches stg_ohlcvt; the cross-database macro seed test passes; source
+freshness runs against UTC; utc_now() is UTC.
 """
 
 from __future__ import annotations
