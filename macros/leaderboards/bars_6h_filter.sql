@@ -42,24 +42,10 @@
         )
 {%- endmacro %}
 
-{#- Post-hook of int_bars_6h: with recompute_from, the buckets from there on that have no sane bar
-    left (bars removed: a bad batch taken out) go too. delete+insert replaces only the buckets a
-    run writes, so without this they stayed, with their old close and volume. Each bucket is
-    checked by a range on the bars' (symbol, timestamp) key. -#}
-{% macro bars_6h_delete_emptied() -%}
+{#- Post-hook of int_bars_6h: delete the tombstones (bar_count 0) its run wrote over the stored
+    buckets no bar is left in. delete+insert alone replaces only the buckets a run writes, so
+    such a bucket kept its old close and volume. -#}
+{% macro bars_6h_delete_tombstones() -%}
     {%- if not (execute and is_incremental()) -%}{{ return('') }}{%- endif -%}
-    {%- set floor_epoch = data_pipeline._recompute_from_epoch() -%}
-    {%- if floor_epoch is none -%}{{ return('') }}{%- endif -%}
-    {%- set table = this.identifier -%}
-    delete from {{ this }}
-    where
-        bucket_epoch >= {{ floor_epoch }}
-        and not exists (
-            select 1
-            from {{ ref('stg_ohlcvt') }} as bars
-            where
-                bars.symbol = {{ table }}.symbol
-                and bars.bar_at >= {{ table }}.bucket_start
-                and bars.bar_at < {{ data_pipeline.from_epoch_seconds(table ~ '.bucket_epoch + 21600') }}
-        )
+    delete from {{ this }} where bar_count = 0
 {%- endmacro %}
