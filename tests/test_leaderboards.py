@@ -3,7 +3,8 @@
 Generated bars with gaps, exact ties (copied symbols), a stale symbol, a one-bar symbol, a 6 h
 bucket of zero volume, NULL volumes and bars after as_of, on DuckDB and a real MariaDB:
 - a first build (dbt build: models and schema tests) at one as_of;
-- an incremental run after more bars arrived, at a later as_of (int_bars_6h only adds);
+- an incremental run after more bars arrived and one symbol's newest 6 h bucket was emptied, at a
+  later as_of;
 - a corrected old bar and a removed 6 h bucket of bars picked up with recompute_from, with
   complete_windows_only and another top_n.
 Every run must equal the reference exactly: windows, ranks, counts, cohorts, tags, skew rows,
@@ -175,15 +176,24 @@ def test_leaderboards_equal_the_reference(warehouse, profiles_dir, tmp_path):
     assert len(ref.cohorts["losers"]) == 5 and ref.skew.shape[0] > 0
     assert_matches_reference(warehouse, ref)
 
-    # 2. the rest of the bars arrive; an incremental run at the later as_of
+    # 2. the rest of the bars arrive, and the stale symbol's newest 6 h bucket of bars is taken out
+    # (no bar is left in it): an incremental run at the later as_of
     late = bars[bars["ts"] >= _epoch(FIRST_AS_OF) + 1800]
     load(warehouse, late)
     bars = set_null_volumes(warehouse, bars, null_symbol)
+    stale = roles["stale"]
+    emptied = int(bars.loc[bars["symbol"] == stale, "ts"].max()) // 21600 * 21600
+    execute(warehouse, f"delete from {warehouse.relation('ohlcvt')} where symbol = '{stale}' "
+                       f"and timestamp >= '{datetime.fromtimestamp(emptied, UTC):%Y-%m-%d %H:%M:%S}'")
+    bars = bars[(bars["symbol"] != stale) | (bars["ts"] < emptied)]
     dbt_runner.invoke(["run", "--select", "leaderboards"], **common,
                       vars=base_vars | {"as_of": f"{AS_OF:%Y-%m-%d %H:%M:%S}"})
     ref = reference(bars, AS_OF, top_n=5)
-    assert "ONEBARUSD" in ref.universe and roles["stale"] not in ref.universe
+    assert "ONEBARUSD" in ref.universe and stale not in ref.universe
     assert_matches_reference(warehouse, ref)
+    stored = {r[0] for r in query(warehouse, f"select bucket_epoch from {warehouse.relation('int_bars_6h')} "
+                                             f"where symbol = '{stale}'")}
+    assert stored == set(bars.loc[bars["symbol"] == stale, "ts"] // 21600 * 21600), "int_bars_6h kept an emptied bucket"
 
     # 3. a corrected bar four days back and a removed 6 h bucket of bars two days back (a bad batch
     # taken out), recompute_from, complete windows only, another top_n
