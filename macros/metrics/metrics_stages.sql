@@ -420,7 +420,7 @@
     {%- set sql -%}
         delete from {{ this }}
         where
-            metric_date >= (select min(metric_date) from {{ vanished }})
+            metric_date >= {{ data_pipeline.cast_date("'" ~ first ~ "'") }}
             and exists (
                 select 1
                 from {{ vanished }} as vanished
