@@ -66,9 +66,23 @@ def test_max_iterations_branch_is_the_same(caplog):
     assert same_bits(emd_exact.emd(signal.copy()), expected)
 
 
+def test_int_input_through_the_compiled_path():
+    """Trade counts are integers: PyEMD sifts them as float64, so the compiled path on the same
+    values converted must give PyEMD's bits (emd() itself hands ints to PyEMD)."""
+    rng = np.random.default_rng(8)
+    ints = np.where(rng.random(600) < 0.2, 0, rng.poisson(3, 600)).astype(np.int64)  # plateaus, zero runs
+    assert same_bits(emd_exact.emd(ints.astype(np.float64)), EMD()(ints))
+
+
 def test_other_inputs_go_to_pyemd_unchanged():
-    ints = np.array([1, 5, 2, 8, 3, 9, 4, 7, 1, 6, 2, 5], dtype=np.int64)
-    assert same_bits(emd_exact.emd(ints).astype(float), EMD()(ints).astype(float))
+    """float32 is sifted by PyEMD in single precision: a different answer from the float64 path,
+    so emd() must hand it to PyEMD rather than convert it."""
+    x32 = np.random.default_rng(9).normal(size=300).astype(np.float32)
+    expected = EMD()(x32.copy())
+    as_float64 = emd_exact.emd(x32.astype(np.float64))
+    assert not (as_float64.shape == expected.shape and np.array_equal(as_float64, expected)), \
+        "float32 and float64 now decompose alike: this check can no longer tell where the input went"
+    assert same_bits(emd_exact.emd(x32.copy()), expected)
 
 
 def test_spline_is_scipys_cubic_spline():
@@ -82,19 +96,27 @@ def test_spline_is_scipys_cubic_spline():
     assert same_bits(emd_exact.spline(grid, x, y), expected)
 
 
-def test_compiled_extrema_are_find_extrema():
+def test_extrema_are_pyemds():
+    """Both extrema finders (numpy and compiled) against PyEMD's own `find_extrema` (the default
+    "simple" detection): the same maxima and minima positions, and as many zero crossings as
+    PyEMD's `indzer` holds (the only use its default sifting makes of them)."""
     rng = np.random.default_rng(11)
     cases = [np.array([0.0, 0.0, 1.0, 1.0, 0.0]), np.array([1.0, 1.0, 1.0, 1.0]), np.array([2.0, 1.0, 1.0, 3.0]),
-             np.array([1e-200, -1e-200, 1e-200, 0.0]), np.zeros(10)]
+             np.array([1e-200, -1e-200, 1e-200, 0.0]), np.zeros(10), np.array([0.0, 2.0, 2.0, 1.0, 0.0, 0.0, 3.0]),
+             np.array([1.0, 0.0, 2.0, 0.0, -1.0, 1.0, 1.0, 1.0, 2.0, 2.0, 0.5])]
     for _ in range(300):
         n = int(rng.integers(3, 60))
         kind = rng.integers(3)
         x = rng.integers(-2, 3, n).astype(float) if kind == 0 else (
             np.round(rng.normal(size=n), 1) if kind == 1 else np.where(rng.random(n) < 0.5, 0.0, rng.normal(size=n)))
         cases.append(x)
+    pyemd = EMD()
     for x in cases:
-        want, got = emd_exact.find_extrema(x), emd_exact.compiled_extrema(x)
-        assert np.array_equal(want[0], got[0]) and np.array_equal(want[1], got[1]) and want[2] == got[2], x
+        grid = np.arange(len(x), dtype=float)
+        max_pos, _, min_pos, _, indzer = pyemd.find_extrema(grid, x)
+        for got in (emd_exact.find_extrema(x), emd_exact.compiled_extrema(x)):
+            assert np.array_equal(grid[got[0]], max_pos) and np.array_equal(grid[got[1]], min_pos), x
+            assert got[2] == len(indzer), x
 
 
 def test_compiled_envelope_is_scipys_cubic_spline():
