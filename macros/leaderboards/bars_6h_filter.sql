@@ -12,9 +12,8 @@
 {%- endmacro %}
 
 {% macro _recompute_from_epoch() -%}
-    {%- set recompute_from = var('recompute_from', none) -%}
-    {%- if recompute_from is none or recompute_from | string | trim == '' -%}{{ return(none) }}{%- endif -%}
-    {%- set since = data_pipeline.parse_utc_datetime(recompute_from, 'recompute_from') -%}
+    {%- set since = data_pipeline.utc_datetime_var('recompute_from') -%}
+    {%- if since is none -%}{{ return(none) }}{%- endif -%}
     {{ return(((since - modules.datetime.datetime(1970, 1, 1)).total_seconds() | int) // 21600 * 21600) }}
 {%- endmacro %}
 

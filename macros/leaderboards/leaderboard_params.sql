@@ -7,25 +7,26 @@
     {%- set epoch0 = dt.datetime(1970, 1, 1) -%}
     {%- set base = 6 * 3600 -%}
 
-    {%- set raw_as_of = var('as_of', none) -%}
-    {%- if raw_as_of is none or raw_as_of | string | trim == '' -%}
-        {%- set as_of = run_started_at.replace(tzinfo=none, microsecond=0) -%}
-    {%- else -%}
-        {%- set as_of = data_pipeline.parse_utc_datetime(raw_as_of, 'as_of') -%}
-    {%- endif -%}
+    {%- set as_of = data_pipeline.utc_datetime_var('as_of') -%}
+    {%- if as_of is none -%}{%- set as_of = run_started_at.replace(tzinfo=none, microsecond=0) -%}{%- endif -%}
 
-    {%- set lookback_days = data_pipeline._positive_int_var('lookback_days', 30) -%}
-    {%- set fresh_hours = data_pipeline._positive_int_var('fresh_within_hours', 24) -%}
-    {%- set top_n = data_pipeline._positive_int_var('top_n', 20) -%}
+    {#- ten years of minute bars is the most a lookback may cover; a cohort of at most 10,000 -#}
+    {%- set lookback_days = data_pipeline.whole_number_var('lookback_days', 30, 1, 3650) -%}
+    {%- set fresh_hours = data_pipeline.whole_number_var('fresh_within_hours', 24, 1) -%}
+    {%- set top_n = data_pipeline.whole_number_var('top_n', 20, 1, 10000) -%}
     {%- if fresh_hours > lookback_days * 24 -%}
         {{ exceptions.raise_compiler_error("var fresh_within_hours (" ~ fresh_hours ~ ") must not exceed lookback_days * 24 (" ~ lookback_days * 24 ~ ")") }}
     {%- endif -%}
 
     {%- set windows = var('leaderboard_window_hours', [6, 24, 72, 168]) -%}
     {%- if windows is string -%}{%- set windows = windows.split(',') -%}{%- endif -%}
+    {%- if windows is number -%}{%- set windows = [windows] -%}{%- endif -%}
+    {%- if windows is not iterable or windows is mapping or windows | length == 0 -%}
+        {{ exceptions.raise_compiler_error("var leaderboard_window_hours: expected a list of hours like [6, 24], got " ~ tojson(windows | string)) }}
+    {%- endif -%}
     {%- set window_hours = [] -%}
     {%- for w in windows -%}
-        {%- set w_int = w | string | trim | int(-1) -%}
+        {%- set w_int = (w | string | trim | int(-1)) if modules.re.match('^[0-9]{1,6}$', w | string | trim) else -1 -%}
         {%- if w_int <= 0 or w_int % 6 != 0 or w_int in window_hours -%}
             {{ exceptions.raise_compiler_error("var leaderboard_window_hours: each window must be a distinct positive multiple of 6 hours, got " ~ windows) }}
         {%- endif -%}
@@ -56,26 +57,8 @@
         'interior_start_epoch': interior_start,
         'interior_end': epoch0 + dt.timedelta(seconds=interior_end),
         'interior_end_epoch': interior_end,
-        'complete_windows_only': var('complete_windows_only', false) | string | lower in ['true', '1', 'yes'],
+        'complete_windows_only': data_pipeline.boolean_var('complete_windows_only', false),
     }) }}
-{%- endmacro %}
-
-{#- 'YYYY-MM-DD[ HH:MM[:SS]]' (or with a T, or a trailing Z) as a naive UTC datetime. -#}
-{% macro parse_utc_datetime(text, var_name) -%}
-    {%- set m = modules.re.match('^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[ T]([0-9]{2}):([0-9]{2})(?::([0-9]{2}))?)?Z?$', text | string | trim) -%}
-    {%- if m is none -%}
-        {{ exceptions.raise_compiler_error("var " ~ var_name ~ ": expected a UTC time like '2026-11-01 12:00:00', got '" ~ text ~ "'") }}
-    {%- endif -%}
-    {%- set g = m.groups() -%}
-    {{ return(modules.datetime.datetime(g[0] | int, g[1] | int, g[2] | int, (g[3] or 0) | int, (g[4] or 0) | int, (g[5] or 0) | int)) }}
-{%- endmacro %}
-
-{% macro _positive_int_var(name, default) -%}
-    {%- set value = var(name, default) | string | trim | int(-1) -%}
-    {%- if value <= 0 -%}
-        {{ exceptions.raise_compiler_error("var " ~ name ~ ": expected a positive whole number, got '" ~ var(name, default) ~ "'") }}
-    {%- endif -%}
-    {{ return(value) }}
 {%- endmacro %}
 
 {#- A naive UTC datetime as a SQL timestamp literal (DATETIME on MySQL/MariaDB). -#}

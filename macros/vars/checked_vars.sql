@@ -1,0 +1,85 @@
+{#- Every var a user can set, checked before anything runs (the project's on-run-start hook), so
+    that a bad value stops the command with one line naming the var instead of a Jinja traceback
+    deep inside a model, or SQL built from it. Models read the vars through these same macros. -#}
+
+{#- A name that goes into SQL as an identifier: letters, digits and underscores, not starting
+    with a digit, at most 64 characters (MySQL's limit). Quoting alone is not enough: dbt quotes
+    without escaping, so a quote inside the name would end the identifier. The sources YAML cannot
+    call macros, so models/staging/_staging__sources.yml applies the same rule with its own
+    regex (keep the two in step). -#}
+{% macro identifier_var(name, required=false) -%}
+    {%- set value = var(name, none) -%}
+    {%- if (value is none or value | string | trim == '') and not required -%}{{ return(none) }}{%- endif -%}
+    {%- if not modules.re.match('^[A-Za-z_][A-Za-z0-9_]{0,63}$', value | string) -%}
+        {{ exceptions.raise_compiler_error("var " ~ name ~ ": expected a plain table or schema name (letters, digits and _,"
+            ~ " not starting with a digit, at most 64 characters), got " ~ tojson(value | string)) }}
+    {%- endif -%}
+    {{ return(value | string) }}
+{%- endmacro %}
+
+{#- A whole number var within [low, high]; a fraction ('2.7'), a word or a number out of range is
+    an error (Jinja's int filter would turn '2.7' into 2). -#}
+{% macro whole_number_var(name, default, low=1, high=none) -%}
+    {%- set raw = var(name, default) -%}
+    {%- set text = raw | string | trim -%}
+    {%- set limits = 'at least ' ~ low ~ ('' if high is none else ' and at most ' ~ high) -%}
+    {%- if raw is boolean or not modules.re.match('^[+-]?[0-9]{1,18}$', text) -%}
+        {{ exceptions.raise_compiler_error("var " ~ name ~ ": expected a whole number " ~ limits ~ ", got " ~ tojson(raw | string)) }}
+    {%- endif -%}
+    {%- set value = text | int -%}
+    {%- if value < low or (high is not none and value > high) -%}
+        {{ exceptions.raise_compiler_error("var " ~ name ~ ": expected a whole number " ~ limits ~ ", got " ~ value) }}
+    {%- endif -%}
+    {{ return(value) }}
+{%- endmacro %}
+
+{#- A true/false var: true, false, 1, 0, yes, no (any case). -#}
+{% macro boolean_var(name, default) -%}
+    {%- set raw = var(name, default) -%}
+    {%- set text = raw | string | trim | lower -%}
+    {%- if text in ['true', '1', 'yes'] -%}{{ return(true) }}{%- endif -%}
+    {%- if text in ['false', '0', 'no'] -%}{{ return(false) }}{%- endif -%}
+    {{ exceptions.raise_compiler_error("var " ~ name ~ ": expected true or false, got " ~ tojson(raw | string)) }}
+{%- endmacro %}
+
+{#- 'YYYY-MM-DD[ HH:MM[:SS]]' (or with a T, or a trailing Z) as a naive UTC datetime between
+    1970 and 9999; a date that does not exist (2026-13-45, 2026-02-30) is an error. -#}
+{% macro parse_utc_datetime(text, var_name) -%}
+    {%- set m = modules.re.match('^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[ T]([0-9]{2}):([0-9]{2})(?::([0-9]{2}))?)?Z?$', text | string | trim) -%}
+    {%- set problem = "var " ~ var_name ~ ": expected a UTC time like '2026-11-01 12:00:00', got " ~ tojson(text | string) -%}
+    {%- if m is none -%}{{ exceptions.raise_compiler_error(problem) }}{%- endif -%}
+    {%- set g = m.groups() -%}
+    {%- set year, month, day = g[0] | int, g[1] | int, g[2] | int -%}
+    {%- set hour, minute, second = (g[3] or 0) | int, (g[4] or 0) | int, (g[5] or 0) | int -%}
+    {%- if year < 1970 or month < 1 or month > 12 or day < 1 or hour > 23 or minute > 59 or second > 59 -%}
+        {{ exceptions.raise_compiler_error(problem ~ ' (no such time)') }}
+    {%- endif -%}
+    {%- set dt = modules.datetime -%}
+    {%- set next_month = dt.date(year + 1, 1, 1) if month == 12 else dt.date(year, month + 1, 1) -%}
+    {%- if day > (next_month - dt.timedelta(days=1)).day -%}
+        {{ exceptions.raise_compiler_error(problem ~ ' (no such date)') }}
+    {%- endif -%}
+    {{ return(dt.datetime(year, month, day, hour, minute, second)) }}
+{%- endmacro %}
+
+{#- A UTC time var, or none when unset or empty. -#}
+{% macro utc_datetime_var(name) -%}
+    {%- set raw = var(name, none) -%}
+    {%- if raw is none or raw | string | trim == '' -%}{{ return(none) }}{%- endif -%}
+    {{ return(data_pipeline.parse_utc_datetime(raw, name)) }}
+{%- endmacro %}
+
+{#- The on-run-start hook: every var checked at once (the leaderboards' own rules, which need the
+    vars together, are in leaderboard_params). Returns no SQL. -#}
+{% macro check_vars() -%}
+    {%- do data_pipeline.identifier_var('ohlcvt_table', required=true) -%}
+    {%- do data_pipeline.identifier_var('ohlcvt_schema') -%}
+    {%- do data_pipeline.boolean_var('ohlcvt_has_trades', true) -%}
+    {%- do data_pipeline.utc_datetime_var('as_of') -%}
+    {%- do data_pipeline.utc_datetime_var('recompute_from') -%}
+    {%- do data_pipeline.boolean_var('complete_windows_only', false) -%}
+    {%- do data_pipeline.boolean_var('keep_scratch', false) -%}
+    {%- do data_pipeline.whole_number_var('metrics_session_memory_mb', 4096, 16, 1048576) -%}
+    {%- if execute -%}{%- do data_pipeline.leaderboard_params() -%}{%- endif -%}
+    {{ return('') }}
+{%- endmacro %}
