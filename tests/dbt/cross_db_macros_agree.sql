@@ -37,17 +37,24 @@ computed as (
 
 mismatches as (
 
+    -- a macro returning NULL makes `a <> b` NULL, which no `where` keeps: not coalesce(a = b, both
+    -- null) is the NULL-safe form in plain SQL (MariaDB has no `is distinct from`, DuckDB no `<=>`)
     select * from computed
     where
-        actual_epoch <> expected_epoch
-        or actual_bucket_start <> expected_bucket_start
-        or actual_round_trip <> ts
-        or actual_ts_plus <> expected_ts_plus
-        or actual_minutes_back_and_forth <> ts
-        or actual_seconds_between <> add_seconds
-        or actual_int_div <> expected_int_div
-        or actual_bigint_round_trip <> div_numerator
-        or (actual_ratio is null) <> (expected_ratio is null)
+        {% for actual, expected in [
+            ('actual_epoch', 'expected_epoch'),
+            ('actual_bucket_start', 'expected_bucket_start'),
+            ('actual_round_trip', 'ts'),
+            ('actual_ts_plus', 'expected_ts_plus'),
+            ('actual_minutes_back_and_forth', 'ts'),
+            ('actual_seconds_between', 'add_seconds'),
+            ('actual_int_div', 'expected_int_div'),
+            ('actual_bigint_round_trip', 'div_numerator'),
+        ] -%}
+            not coalesce({{ actual }} = {{ expected }}, {{ actual }} is null and {{ expected }} is null)
+            or
+        {% endfor -%}
+        (actual_ratio is null) <> (expected_ratio is null)
         or abs(actual_ratio - expected_ratio) > 1e-15 * abs(expected_ratio)
 
 )
