@@ -16,7 +16,6 @@ and the file is rejected whole. The checks are vectorised: a clean file costs on
 from __future__ import annotations
 
 import csv
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +35,16 @@ SYMBOL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/:-]{0,31}$")
 MIN_EPOCH = 1_230_768_000
 MAX_EPOCH = 4_102_444_800
 DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+# Bounds no market produces (docs/loading.md, "Bounds"). Past them a value is corruption, and it
+# would overflow the sums of products and squares downstream (inf in every metric).
+MIN_PRICE = 1e-15  # the lowest quotes traded are around 1e-10 (memecoins priced in BTC)
+MAX_PRICE = 1e15  # the highest are around 1e11 (bitcoin in Iranian rials)
+MAX_VOLUME = 1e18  # base units a minute; the largest token supplies are around 1e17 units
+MAX_TRADES = 10**12  # the busiest markets print about 1e6 a minute; below 2**53, so parsed exactly
+# A bar line takes under 200 bytes and a header with extra columns a few KiB: a longer line means
+# the file is not bars (or lost its line ends), and it is refused before more of it is read.
+MAX_LINE_BYTES = 64 * 1024
+READ_CHUNK_BYTES = 8 * 1024 * 1024
 
 
 class BarFileError(UsageError):
@@ -119,11 +128,13 @@ def find_violation(frame: pd.DataFrame) -> tuple[int, str] | None:
     for order, column in enumerate(("open", "high", "low", "close", "volume"), start=10):
         values = frame[column].to_numpy(dtype=np.float64)
         first(np.isnan(values), order, lambda r, c=column: f"missing {c}")
-        first(np.isinf(values), order, lambda r, c=column: f"{c} is not finite")
+        first(np.isinf(values), order, lambda r, c=column, v=values: f"{c} is not finite ({_num(v[r])})")
     prices = {c: frame[c].to_numpy(dtype=np.float64) for c in PRICE_COLUMNS}
     for order, column in enumerate(PRICE_COLUMNS, start=20):
         values = prices[column]
         first(values <= 0, order, lambda r, c=column, v=values: f"{c} is not positive ({_num(v[r])})")
+        first((values > 0) & ((values < MIN_PRICE) | (values >= MAX_PRICE)), order + 4,
+              lambda r, c=column, v=values: _out_of_range(c, v[r], f"prices lie in [{MIN_PRICE:g}, {MAX_PRICE:g})"))
     high, low = prices["high"], prices["low"]
     top = np.maximum(prices["open"], prices["close"])
     bottom = np.minimum(prices["open"], prices["close"])
@@ -131,9 +142,14 @@ def find_violation(frame: pd.DataFrame) -> tuple[int, str] | None:
     first(low > bottom, 31, lambda r: f"low {_num(low[r])} is above open/close {_num(bottom[r])}")
     volume = frame["volume"].to_numpy(dtype=np.float64)
     first(volume < 0, 32, lambda r: f"volume is negative ({_num(volume[r])})")
+    first(np.isfinite(volume) & (volume >= MAX_VOLUME), 32,
+          lambda r: _out_of_range("volume", volume[r], f"volume lies below {MAX_VOLUME:g}"))
     trades = frame["trades"].to_numpy(dtype=np.float64, na_value=np.nan)
     with np.errstate(invalid="ignore"):
+        first(np.isinf(trades), 33, lambda r: f"trades is not finite ({_num(trades[r])})")
         first(trades < 0, 33, lambda r: f"trades is negative ({_num(trades[r])})")
+        first(np.isfinite(trades) & (trades > MAX_TRADES), 33,
+              lambda r: _out_of_range("trades", trades[r], f"trades are at most {MAX_TRADES:g}"))
         first(np.isfinite(trades) & (trades != np.floor(trades)), 34,
               lambda r: f"trades is not a whole number ({_num(trades[r])})")
 
@@ -173,6 +189,10 @@ def _keys_strictly_increasing(frame: pd.DataFrame) -> bool:
 
 def _num(value) -> str:
     return repr(float(value))
+
+
+def _out_of_range(column: str, value: float, bound: str) -> str:
+    return f"{column} {_num(value)} is out of range: no market produces it ({bound})"
 
 
 def _fmt_ts(epoch: int) -> str:
@@ -221,47 +241,26 @@ def _raise_on_violation(name: str, frame: pd.DataFrame, *, first_line: int, unit
 
 
 def read_bar_file(path: str | Path) -> BarBatch:
-    """Parse and validate one file. Raises BarFileError naming the file and line."""
+    """Parse and validate one file. Raises BarFileError naming the file and line.
+
+    The raw bytes are read once in pieces of READ_CHUNK_BYTES (never the whole file at once), then
+    parsed from disk: memory holds the parsed bars, not a copy of the file.
+    """
     path = Path(path)
     name = str(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise BarFileError(name, f"cannot read: {exc.strerror or exc}") from exc
-    direct = True
-    if data.startswith(b"\xef\xbb\xbf"):
-        data, direct = data[3:], False
-    if not data.strip():
-        raise BarFileError(name, "file is empty")
-    try:
-        text_head = data[: data.find(b"\n") if b"\n" in data else len(data)].decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise BarFileError(name, "not UTF-8 text", 1) from exc
-    crlf = text_head.endswith("\r")
-    if crlf and data.count(b"\r\n") != data.count(b"\n"):
-        direct = False  # mixed line endings: parseable, but normalise before a bulk load
-    first_fields = next(csv.reader([text_head.rstrip("\r")]))
+    scan = _scan(name, path)
+    first_fields = next(csv.reader([scan.head]))
     has_header = not _is_number(first_fields[0])
-
     expected = len(first_fields)
     if has_header:
-        layout, usecols, names = _header_layout(name, first_fields, crlf)
+        layout, usecols, names = _header_layout(name, first_fields, scan.crlf)
     else:
-        layout, usecols, names = _kraken_layout(name, path, expected, crlf)
-    # Headerless files are read without `usecols`, so the parser itself rejects a long line and
-    # byte counts suffice; with a header, extra fields would be ignored silently: count per line.
-    n_lines = None if has_header else _quick_line_count(data)
-    if n_lines is None:
-        counts, n_lines = _field_counts(name, data)
-        bad = np.flatnonzero(counts != expected)
-        if bad.size:
-            line = int(bad[0]) + 1
-            raise BarFileError(name, f"expected {expected} fields, found {int(counts[bad[0]])}", line)
-
-    if not direct or n_lines < 0:
+        layout, usecols, names = _kraken_layout(name, path, expected, scan.crlf)
+    _raise_on_bad_lines(name, scan)
+    if scan.start or scan.mixed_eol or scan.trailing_blanks:
         layout = FileLayout(**{**layout.__dict__, "direct": False})
 
-    frame = _parse_numbers(name, data, layout, usecols, names)
+    frame = _parse_numbers(name, path, scan, layout, usecols, names)
     first_line = layout.header_lines + 1
     if layout.kind == "kraken":
         frame.insert(0, "symbol", pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int8),
@@ -284,60 +283,162 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def _quick_line_count(data: bytes) -> int | None:
-    """The number of lines when every line is non-blank and has as many fields as the first.
+@dataclass
+class _Scan:
+    """What one bounded pass over a file's bytes found: enough to parse it without holding it."""
 
-    Two byte counts decide it in the common case: no quotes, no blank line, and as many commas
-    as (fields - 1) x lines. Otherwise None, and _field_counts looks line by line.
+    start: int = 0  # bytes before the data: 3 after a UTF-8 byte-order mark
+    head: str = ""  # the first line, without its line end
+    crlf: bool = False  # the first line ends in CRLF
+    mixed_eol: bool = False  # some line ends differ from the first line's
+    trailing_blanks: bool = False
+    quoted: bool = False
+    blank_inside: int | None = None  # the first blank line that has data after it
+    bad_count: tuple[int, int] | None = None  # (line, fields) of the first line unlike line 1
+
+
+def _scan(name: str, path: Path, *, count_each: bool | None = None) -> _Scan:
+    """Read the file in bounded pieces: line lengths, UTF-8, blank lines, line ends, field counts.
+
+    A line over MAX_LINE_BYTES or a byte that is not UTF-8 is an error at once, so a huge file
+    without a newline costs one piece of memory. Field counts are checked line by line when
+    `count_each` (default: files with a header, whose parse ignores extra fields); otherwise by
+    comma totals per piece, and the parser rejects the long lines that totals cannot see.
     """
-    if b'"' in data or b"\n\n" in data or b"\n\r\n" in data:
-        return None
-    body = data if data.endswith(b"\n") else data + b"\n"
-    lines = body.count(b"\n")
-    first_line = body[: body.index(b"\n")]
-    per_line = first_line.count(b",")
-    if body.count(b",") != per_line * lines:
-        return None
-    # Equal totals could hide a short line balanced by a long one; for headerless files (read
-    # without usecols) the parser rejects any long line, so equal totals mean every line fits.
-    return lines
+    scan = _Scan()
+    state = {"lines": 0, "pending_blank": None, "expected": None, "count_each": count_each,
+             "eol_lines": 0, "crlf_lines": 0, "data": False}
+    try:
+        with open(path, "rb") as handle:
+            carry = b""
+            first = True
+            while True:
+                chunk = handle.read(READ_CHUNK_BYTES)
+                if first and chunk.startswith(b"\xef\xbb\xbf"):
+                    chunk, scan.start = chunk[3:], 3
+                first = False
+                if not chunk:
+                    if carry:
+                        _scan_piece(name, carry, scan, state)
+                    break
+                cut = chunk.rfind(b"\n")
+                if cut < 0:
+                    carry += chunk
+                    if len(carry) > MAX_LINE_BYTES:
+                        raise BarFileError(name, _TOO_LONG, state["lines"] + 1)
+                    continue
+                piece, carry = carry + chunk[: cut + 1], chunk[cut + 1:]
+                _scan_piece(name, piece, scan, state)
+                if len(carry) > MAX_LINE_BYTES:
+                    raise BarFileError(name, _TOO_LONG, state["lines"] + 1)
+    except OSError as exc:
+        raise BarFileError(name, f"cannot read: {exc.strerror or exc}") from exc
+    if not state["data"]:
+        raise BarFileError(name, "file is empty")
+    if not scan.head.strip("\r"):
+        raise BarFileError(name, "empty line", 1)
+    scan.trailing_blanks = state["pending_blank"] is not None
+    scan.mixed_eol = 0 < state["crlf_lines"] < state["eol_lines"]
+    if scan.quoted:
+        _csv_counts(name, path, scan)
+    return scan
 
 
-def _field_counts(name: str, data: bytes) -> tuple[np.ndarray, int]:
-    """Fields per line and the number of physical lines, or -1 when blank lines trail the data.
+_TOO_LONG = (f"line is longer than {MAX_LINE_BYTES // 1024} KiB (a bar takes under 200 bytes): "
+             "not a CSV file of bars, or its line ends are missing")
 
-    A blank line inside the data is an error. Quoted files fall back to the csv module.
-    """
-    if b'"' in data:
-        counts = []
-        rows = csv.reader(io.StringIO(data.decode("utf-8", errors="replace"), newline=""))
-        for row in rows:
-            counts.append(len(row) if any(cell.strip() for cell in row) else 0)
-        n_lines = len(counts)
-    else:
-        raw = np.frombuffer(data, dtype=np.uint8)
-        newlines = np.flatnonzero(raw == 10)
-        ends = newlines if data.endswith(b"\n") else np.append(newlines, len(data))
-        starts = np.concatenate(([0], ends[:-1] + 1))
-        commas = np.flatnonzero(raw == 44)
-        counts = np.searchsorted(commas, ends) - np.searchsorted(commas, starts) + 1
-        length = ends - starts
-        cr = np.zeros_like(length)
-        nonempty = length > 0
-        cr[nonempty] = raw[ends[nonempty] - 1] == 13
-        blank = (length - cr) == 0
-        counts = np.where(blank, 0, counts)
-        n_lines = len(counts)
-    counts = np.asarray(counts)
-    last = len(counts)
-    while last > 0 and counts[last - 1] == 0:
-        last -= 1
-    trailing_blanks = last < len(counts)
-    counts = counts[:last]
-    blank_inside = np.flatnonzero(counts == 0)
-    if blank_inside.size:
-        raise BarFileError(name, "empty line", int(blank_inside[0]) + 1)
-    return counts, -1 if trailing_blanks else n_lines
+
+def _scan_piece(name: str, piece: bytes, scan: _Scan, state: dict) -> None:
+    """Check whole lines (`piece` ends at a newline, or at the end of the file)."""
+    before = state["lines"]
+    raw = np.frombuffer(piece, dtype=np.uint8)
+    newlines = np.flatnonzero(raw == 10)
+    ends = newlines if piece.endswith(b"\n") else np.append(newlines, len(piece))
+    starts = np.concatenate(([0], ends[:-1] + 1))
+    length = ends - starts
+    too_long = np.flatnonzero(length > MAX_LINE_BYTES)
+    if too_long.size:
+        raise BarFileError(name, _TOO_LONG, before + int(too_long[0]) + 1)
+    if not piece.isascii():
+        try:
+            piece.decode("utf-8")
+        except UnicodeDecodeError as exc:  # a newline never falls inside a UTF-8 sequence
+            line = before + piece.count(b"\n", 0, exc.start) + 1
+            raise BarFileError(name, f"not UTF-8 text (byte 0x{piece[exc.start]:02x})", line) from None
+    cr = np.zeros(len(length), dtype=bool)
+    nonempty = length > 0
+    cr[nonempty] = raw[ends[nonempty] - 1] == 13
+    blank = (length - cr) == 0
+    state["eol_lines"] += len(newlines)
+    state["crlf_lines"] += int(cr[: len(newlines)].sum())
+    if state["expected"] is None:
+        scan.head = piece[: ends[0]].decode("utf-8").rstrip("\r")
+        scan.crlf = bool(cr[0]) and len(newlines) > 0
+        head_fields = next(csv.reader([scan.head]), None) or [""]
+        state["expected"] = len(head_fields)
+        if state["count_each"] is None:
+            state["count_each"] = not _is_number(head_fields[0])
+    if b'"' in piece:
+        scan.quoted = True
+
+    data_rows = np.flatnonzero(~blank)
+    blank_rows = np.flatnonzero(blank)
+    if data_rows.size:
+        state["data"] = True
+        if scan.blank_inside is None:
+            if state["pending_blank"] is not None:
+                scan.blank_inside = state["pending_blank"]
+            else:
+                inside = blank_rows[blank_rows < data_rows[-1]]
+                if inside.size:
+                    scan.blank_inside = before + int(inside[0]) + 1
+        after = blank_rows[blank_rows > data_rows[-1]]
+        state["pending_blank"] = before + int(after[0]) + 1 if after.size else None
+    elif blank_rows.size and state["pending_blank"] is None:
+        state["pending_blank"] = before + int(blank_rows[0]) + 1
+
+    if scan.bad_count is None and not scan.quoted:
+        expected = state["expected"]
+        if state["count_each"] or piece.count(b",") != (expected - 1) * data_rows.size:
+            commas = np.flatnonzero(raw == 44)
+            counts = np.searchsorted(commas, ends) - np.searchsorted(commas, starts) + 1
+            bad = np.flatnonzero(~blank & (counts != expected))
+            if bad.size:
+                scan.bad_count = (before + int(bad[0]) + 1, int(counts[bad[0]]))
+    state["lines"] = before + len(length)
+
+
+def _csv_counts(name: str, path: Path, scan: _Scan) -> None:
+    """Field counts and blank lines of a file with quotes, row by row (the csv module, streamed)."""
+    scan.blank_inside, scan.bad_count = None, None
+    expected = len(next(csv.reader([scan.head])))
+    pending_blank = None
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        rows = csv.reader(handle)
+        number = 0
+        try:
+            for number, row in enumerate(rows, start=1):
+                if not any(cell.strip() for cell in row):
+                    pending_blank = pending_blank or number
+                    continue
+                if pending_blank is not None and scan.blank_inside is None:
+                    scan.blank_inside = pending_blank
+                pending_blank = None
+                if scan.bad_count is None and len(row) != expected:
+                    scan.bad_count = (number, len(row))
+        except csv.Error as exc:  # a quote left open swallows lines up to the csv module's limit
+            raise BarFileError(name, f"cannot parse the file as CSV ({exc}; a quote left open?)",
+                               number + 1) from None
+    scan.trailing_blanks = pending_blank is not None
+
+
+def _raise_on_bad_lines(name: str, scan: _Scan) -> None:
+    if scan.blank_inside is not None:
+        raise BarFileError(name, "empty line", scan.blank_inside)
+    if scan.bad_count is not None:
+        line, found = scan.bad_count
+        expected = len(next(csv.reader([scan.head])))
+        raise BarFileError(name, f"expected {expected} fields, found {found}", line)
 
 
 def _kraken_layout(name: str, path: Path, n_fields: int, crlf: bool):
@@ -385,7 +486,24 @@ def _header_layout(name: str, header: list[str], crlf: bool):
 _FLOAT_COLUMNS = ("open", "high", "low", "close", "volume", "trades")
 
 
-def _parse_numbers(name: str, data: bytes, layout: FileLayout, usecols, names) -> pd.DataFrame:
+def _read_csv(path: Path, start: int, **kwargs) -> pd.DataFrame:
+    """pandas' C parser reading from disk past `start` (the byte-order mark), not from a copy in memory."""
+    with open(path, "rb") as handle:
+        handle.seek(start)
+        return pd.read_csv(handle, **kwargs)
+
+
+def _outside_epochs(value) -> str:
+    return f"timestamp {value} is outside 2009..2100 (unix seconds expected; milliseconds?)"
+
+
+def _castable_seconds(ts: np.ndarray) -> np.ndarray:
+    """Finite whole seconds that fit int64 (1e20 does not: it is reported, not wrapped around)."""
+    with np.errstate(invalid="ignore"):
+        return np.isfinite(ts) & (ts == np.floor(ts)) & (np.abs(ts) < 2.0**62)
+
+
+def _parse_numbers(name: str, path: Path, scan: _Scan, layout: FileLayout, usecols, names) -> pd.DataFrame:
     dtype = {c: np.float64 for c in names if c in _FLOAT_COLUMNS}
     dtype["symbol"] = object
     dtype["ts"] = np.float64
@@ -397,27 +515,22 @@ def _parse_numbers(name: str, data: bytes, layout: FileLayout, usecols, names) -
     if layout.kind == "header":
         dtype["timestamp"] = object
     try:
-        frame = pd.read_csv(io.BytesIO(data), dtype={k: v for k, v in dtype.items() if k in names}, **kwargs)
+        frame = _read_csv(path, scan.start, dtype={k: v for k, v in dtype.items() if k in names}, **kwargs)
     except pd.errors.ParserError as exc:
-        counts, _ = _field_counts(name, data)
-        bad = np.flatnonzero(counts != len(layout.fields))
-        if bad.size:
-            line = int(bad[0]) + 1
-            raise BarFileError(name, f"expected {len(layout.fields)} fields, found {int(counts[bad[0]])}",
-                               line) from None
-        raise BarFileError(name, f"cannot parse the file as CSV: {exc}") from None
+        # Comma totals hid a long line balanced by a short one: count line by line to name it.
+        _raise_on_bad_lines(name, _scan(name, path, count_each=True))
+        raise BarFileError(name, f"cannot parse the file as CSV: {str(exc).splitlines()[0]}") from None
     except (ValueError, OverflowError):
         frame = None
     if frame is not None:
         if "ts" not in frame:
             return frame
         ts = frame["ts"].to_numpy()
-        bad = ~np.isfinite(ts) | (ts != np.floor(ts))
-        if not bad.any():
+        if _castable_seconds(ts).all():
             frame["ts"] = ts.astype(np.int64)
             return frame
     # Something does not parse: find the first offending line and say what it is.
-    raw = pd.read_csv(io.BytesIO(data), dtype=str, **kwargs)
+    raw = _read_csv(path, scan.start, dtype=str, **kwargs)
     worst: tuple[int, str] | None = None
     for column in names:
         if column in ("symbol", "timestamp"):
@@ -426,11 +539,14 @@ def _parse_numbers(name: str, data: bytes, layout: FileLayout, usecols, names) -
         coerced = pd.to_numeric(values, errors="coerce")
         bad = (coerced.isna() & values.notna()).to_numpy()
         if column == "ts":
-            bad = bad | (values.isna() | (coerced != np.floor(coerced))).to_numpy()
+            bad = bad | values.isna().to_numpy() | ~_castable_seconds(coerced.to_numpy(dtype=np.float64))
         if bad.any():
             row = int(bad.argmax())
+            number = coerced.iloc[row]
             if column == "ts" and pd.isna(values.iloc[row]):
                 candidate = (row, "missing time")
+            elif column == "ts" and np.isfinite(number) and number == np.floor(number):
+                candidate = (row, _outside_epochs(values.iloc[row]))
             else:
                 label = "time" if column == "ts" else column
                 kind = "a whole number of unix seconds" if column == "ts" else "a number"
@@ -450,7 +566,14 @@ def _parse_timestamps(name: str, frame: pd.DataFrame, layout: FileLayout, first_
     if missing.any():
         raise BarFileError(name, "missing timestamp", int(missing.argmax()) + first_line)
     as_int = pd.to_numeric(raw, errors="coerce")
-    if as_int.notna().all() and (as_int == np.floor(as_int)).all():
+    if as_int.notna().all():
+        castable = _castable_seconds(as_int.to_numpy(dtype=np.float64))
+        if not castable.all():  # inf, 1e20: numbers, but no time
+            row = int((~castable).argmax())
+            number = as_int.iloc[row]
+            reason = (_outside_epochs(raw.iloc[row]) if np.isfinite(number) and number == np.floor(number)
+                      else f"timestamp {raw.iloc[row]!r} is not a whole number of unix seconds")
+            raise BarFileError(name, reason, row + first_line)
         frame.insert(1, "ts", as_int.astype(np.int64))
         return frame, layout
     try:
