@@ -5,6 +5,9 @@ Accepts Kraken's OHLCVT downloads (XBTUSD_1.csv: time,open,high,low,close,volume
 header) and CSV with a header naming symbol,timestamp,open,high,low,close,volume[,trades].
 Every file is validated before anything is written; one bad line rejects the whole load and
 leaves the table as it was. Loading the same bars again replaces them (idempotent).
+
+Exit codes: 0 loaded, 2 bad input or flags (nothing loaded), 1 failure (server down, a DuckDB
+file held by another process past --lock-timeout: the load is skipped, nothing loaded).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from pathlib import Path
 
 from pipeline import cli
 from pipeline.errors import UsageError
-from pipeline.loader import default_schema, default_table, load_files
+from pipeline.loader import DEFAULT_LOCK_TIMEOUT, check_identifier, default_schema, default_table, load_files
 from pipeline.warehouse import load_target
 
 log = logging.getLogger("pipeline.load_bars")
@@ -30,8 +33,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     cli.add_target_flags(parser)
     parser.add_argument("--table", help="bars table (default: the dbt var ohlcvt_table, ohlcvt)")
     parser.add_argument("--schema", help="schema/database (default: the var ohlcvt_schema or the target's)")
+    parser.add_argument("--lock-timeout", type=float, default=DEFAULT_LOCK_TIMEOUT, metavar="SECONDS",
+                        help="DuckDB: how long to wait while another process holds the warehouse file, "
+                             f"then skip the load and exit 1 (default {DEFAULT_LOCK_TIMEOUT:g})")
     cli.add_verbosity_flags(parser)
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if not args.lock_timeout >= 0:
+        parser.error("--lock-timeout must be a number of seconds >= 0")
+    return args
 
 
 def expand(paths: list[str]) -> list[Path]:
@@ -53,13 +62,15 @@ def expand(paths: list[str]) -> list[Path]:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     cli.setup_logging(args)
+    table = default_table() if args.table is None else check_identifier("--table", args.table)
     files = expand(args.paths)
     target = load_target(args.target, args.profiles_dir)
+    schema = default_schema(target) if args.schema is None else check_identifier("--schema", args.schema)
     started = time.perf_counter()
     log.info("loading %d file(s) into %s target %r", len(files), target.type, target.name)
-    report = load_files(target, files, table=args.table, schema=args.schema)
+    report = load_files(target, files, table=table, schema=schema, lock_timeout=args.lock_timeout)
     elapsed = time.perf_counter() - started
-    table = f"{args.schema or default_schema(target)}.{args.table or default_table()}"
+    table = target.relation(table, schema)
     replaced = "" if report.replaced is None else f" ({report.replaced:,} replaced existing bars)"
     log.info("done: %s bars from %d file(s) into %s%s in %.1f s, %s rows/s",
              f"{report.rows:,}", len(files), table, replaced, elapsed,

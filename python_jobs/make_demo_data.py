@@ -17,7 +17,7 @@ from pathlib import Path
 from pipeline import cli
 from pipeline.bars import validate_frame
 from pipeline.errors import UsageError
-from pipeline.loader import load_batches, load_files
+from pipeline.loader import check_identifier, load_batches, load_files
 from pipeline.synthetic import default_end, describe_end, generate, to_kraken_csv
 from pipeline.warehouse import load_target
 
@@ -61,6 +61,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error("--symbols and --days must be positive")
     if args.no_load and not args.csv_dir:
         parser.error("--no-load needs --csv-dir")
+    if args.table is not None:
+        check_identifier("--table", args.table)
     return args
 
 

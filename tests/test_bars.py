@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import time
+import tracemalloc
+
 import pandas as pd
 import pytest
 
 from helpers import GOOD_KRAKEN, write
-from pipeline.bars import BarFileError, read_bar_file, validate_frame
+from pipeline.bars import (
+    MAX_LINE_BYTES,
+    MAX_PRICE,
+    MAX_TRADES,
+    MAX_VOLUME,
+    MIN_PRICE,
+    READ_CHUNK_BYTES,
+    BarFileError,
+    read_bar_file,
+    validate_frame,
+)
 
 
 def test_kraken_file_parses_with_symbol_from_name(tmp_path):
@@ -50,6 +63,26 @@ def test_crlf_bom_and_trailing_blank_lines(tmp_path):
     batch = read_bar_file(path)
     assert batch.rows == 3
     assert not batch.layout.direct
+    frame = batch.frame
+    assert frame["symbol"].astype(str).tolist() == ["XBTUSD"] * 3
+    assert frame["ts"].tolist() == [1700000040, 1700000100, 1700000160]
+    assert frame[["open", "high", "low", "close", "volume"]].values.tolist() == [
+        [1.0, 1.2, 0.9, 1.1, 10.5], [1.1, 1.3, 1.0, 1.2, 0.0], [1.2, 1.25, 1.15, 1.2, 7.25]]
+    assert frame["trades"].tolist() == [3, 0, 2]  # no "\r" left on the last field
+
+
+def test_header_csv_with_bom_and_crlf_keeps_every_value(tmp_path):
+    path = tmp_path / "bars.csv"
+    text = ("symbol,timestamp,open,high,low,close,volume,trades\r\n"
+            "SOLUSD,2024-01-31 13:05:00,10,11,9,10.5,100,7\r\n"
+            "SOLUSD,2024-01-31 13:06:00,10.5,10.75,10.25,10.5,0.5,\r\n")
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    batch = read_bar_file(path)
+    assert batch.frame["symbol"].astype(str).tolist() == ["SOLUSD", "SOLUSD"]
+    assert batch.frame["ts"].tolist() == [1706706300, 1706706360]
+    assert batch.frame[["open", "high", "low", "close", "volume"]].values.tolist() == [
+        [10.0, 11.0, 9.0, 10.5, 100.0], [10.5, 10.75, 10.25, 10.5, 0.5]]
+    assert batch.frame["trades"].tolist()[0] == 7 and pd.isna(batch.frame["trades"].iloc[1])
 
 
 @pytest.mark.parametrize(
@@ -79,10 +112,29 @@ def test_crlf_bom_and_trailing_blank_lines(tmp_path):
          "timestamp '2024-13-01 00:00:00' is neither unix seconds nor a UTC date-time (YYYY-MM-DD HH:MM:SS)"),
         ("bars.csv", "symbol,timestamp,open,high,low,close,volume\nBAD SYM,1700000040,1,1,1,1,1\n", 2,
          "invalid symbol 'BAD SYM'"),
+        ("XBTUSD_1.csv", GOOD_KRAKEN.replace("1.1,1.3,1.0,1.2,0,0", "1.1,1e308,1.0,1e308,1e308,0"), 2,
+         "high 1e+308 is out of range: no market produces it (prices lie in [1e-15, 1e+15))"),
+        ("XBTUSD_1.csv", GOOD_KRAKEN.replace("1.1,1.3,1.0,1.2,0,0", "1.1,1.3,1.0,1.2,1e18,0"), 2,
+         "volume 1e+18 is out of range: no market produces it (volume lies below 1e+18)"),
+        ("XBTUSD_1.csv", GOOD_KRAKEN.replace("1.2,1.25,1.15,1.2", "1e-300,1.25,1e-300,1.2"), 3,
+         "open 1e-300 is out of range: no market produces it (prices lie in [1e-15, 1e+15))"),
+        ("XBTUSD_1.csv", GOOD_KRAKEN.replace(",7.25,2", ",7.25,inf"), 3, "trades is not finite (inf)"),
+        ("XBTUSD_1.csv", GOOD_KRAKEN.replace(",7.25,2", ",7.25,9223372036854775808"), 3,
+         "trades 9.223372036854776e+18 is out of range: no market produces it (trades are at most 1e+12)"),
+        ("XBTUSD_1.csv", GOOD_KRAKEN.replace("1700000100,", "1e20,"), 2,
+         "timestamp 1e20 is outside 2009..2100 (unix seconds expected; milliseconds?)"),
+        ("XBTUSD_1.csv", GOOD_KRAKEN.replace("1700000100,", "inf,"), 2,
+         "time is not a whole number of unix seconds ('inf')"),
+        ("bars.csv", "symbol,timestamp,open,high,low,close,volume\nX,1700000040,1,1,1,1,1\nX,inf,1,1,1,1,1\n", 3,
+         "timestamp 'inf' is not a whole number of unix seconds"),
+        ("bars.csv", "symbol,timestamp,open,high,low,close,volume\nX,1e20,1,1,1,1,1\n", 2,
+         "timestamp 1e20 is outside 2009..2100 (unix seconds expected; milliseconds?)"),
     ],
     ids=["bad-number", "missing-field", "extra-field", "duplicate", "non-minute", "negative-price",
          "high-below", "low-above", "negative-volume", "fractional-trades", "milliseconds",
-         "fractional-time", "empty-line", "missing-value", "missing-column", "bad-datetime", "bad-symbol"],
+         "fractional-time", "empty-line", "missing-value", "missing-column", "bad-datetime", "bad-symbol",
+         "absurd-price", "absurd-volume", "tiny-price", "infinite-trades", "trades-2-63", "kraken-time-1e20",
+         "kraken-time-inf", "header-time-inf", "header-time-1e20"],
 )
 def test_corrupt_files_name_the_line_and_reason(tmp_path, name, text, line, reason):
     path = write(tmp_path / name, text)
@@ -134,3 +186,82 @@ def test_long_line_balanced_by_short_line_is_caught(tmp_path):
     with pytest.raises(BarFileError) as error:
         read_bar_file(write(tmp_path / "XBTUSD_1.csv", kraken))
     assert (error.value.line, error.value.reason) == (2, "expected 7 fields, found 8")
+
+
+def test_absurd_values_in_memory_batches_are_rejected():
+    frame = pd.DataFrame({"symbol": ["A", "A"], "ts": [1700000040, 1700000100], "open": [1.0, 1.0],
+                          "high": [1.0, 1e308], "low": [1.0, 1.0], "close": [1.0, 1e308], "volume": [1.0, 1e308],
+                          "trades": [1.0, 2.0]})
+    with pytest.raises(BarFileError) as error:
+        validate_frame("Kraken OHLC A", frame)
+    assert str(error.value) == ("Kraken OHLC A: row 2: high 1e+308 is out of range: no market produces it "
+                                "(prices lie in [1e-15, 1e+15))")
+
+
+def test_bounds_are_inclusive_where_documented(tmp_path):
+    text = f"1700000040,{MIN_PRICE!r},{MIN_PRICE!r},{MIN_PRICE!r},{MIN_PRICE!r},0,{MAX_TRADES}\n"
+    batch = read_bar_file(write(tmp_path / "XBTUSD_1.csv", text))
+    assert batch.frame["trades"].tolist() == [MAX_TRADES]
+    big = f"1700000040,1,{MAX_PRICE * 0.999!r},1,1,{MAX_VOLUME * 0.999!r},1\n"
+    assert read_bar_file(write(tmp_path / "ETHUSD_1.csv", big)).rows == 1
+
+
+@pytest.mark.parametrize("header", [False, True], ids=["kraken", "header"])
+def test_non_utf8_byte_after_line_1_names_its_line(tmp_path, header):
+    lines = GOOD_KRAKEN.encode().splitlines(keepends=True)
+    if header:
+        lines = [b"symbol,timestamp,open,high,low,close,volume,trades\n"] + [b"X," + line for line in lines]
+        lines[3] = lines[3].replace(b"X,", b"X\xff,")
+        path, line = tmp_path / "bars.csv", 4
+    else:
+        lines[1] = lines[1].replace(b",0,0", b",0,\xff")
+        path, line = tmp_path / "XBTUSD_1.csv", 2
+    path.write_bytes(b"".join(lines))
+    with pytest.raises(BarFileError) as error:
+        read_bar_file(path)
+    assert str(error.value) == f"{path}: line {line}: not UTF-8 text (byte 0xff)"
+
+
+def test_huge_line_fails_fast_with_bounded_memory(tmp_path):
+    """30 MB without a newline after two good lines: refused after one read, not after reading it all."""
+    path = tmp_path / "XBTUSD_1.csv"
+    with open(path, "wb") as handle:
+        handle.write("".join(GOOD_KRAKEN.splitlines(keepends=True)[:2]).encode())
+        handle.write(b"1" * 30_000_000)
+    assert path.stat().st_size > 30_000_000
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        with pytest.raises(BarFileError) as error:
+            read_bar_file(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert time.perf_counter() - started < 5
+    assert (error.value.line, error.value.reason.split(":")[0]) == (3, "line is longer than 64 KiB (a bar takes under "
+                                                                        "200 bytes)")
+    assert peak < 2 * READ_CHUNK_BYTES + 2 * MAX_LINE_BYTES, peak  # one piece, never the whole 30 MB
+
+
+def test_big_file_is_read_in_pieces(tmp_path, monkeypatch):
+    """A file larger than one piece parses the same as in one piece: lines across piece boundaries."""
+    import pipeline.bars as bars
+
+    rows = [f"{1700000040 + 60 * i},1.0,1.5,0.5,1.25,{i}.5,{i}\r\n" for i in range(3000)]
+    path = tmp_path / "XBTUSD_1.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + "".join(rows).encode())
+    whole = read_bar_file(path).frame
+    monkeypatch.setattr(bars, "READ_CHUNK_BYTES", 1000)  # about 30 lines a piece, cut mid-line
+    pieces = read_bar_file(path).frame
+    pd.testing.assert_frame_equal(whole, pieces)
+    assert pieces["volume"].iloc[-1] == 2999.5 and pieces["trades"].iloc[-1] == 2999
+    rows[2000] = rows[2000].replace(",1.0,", ",1.0,9,")
+    path.write_bytes("".join(rows).encode())
+    with pytest.raises(BarFileError) as error:
+        read_bar_file(path)
+    assert (error.value.line, error.value.reason) == (2001, "expected 7 fields, found 8")
+    rows[2000] = "\r\n"
+    path.write_bytes("".join(rows).encode())
+    with pytest.raises(BarFileError) as error:
+        read_bar_file(path)
+    assert (error.value.line, error.value.reason) == (2001, "empty line")

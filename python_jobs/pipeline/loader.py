@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import re
 import tempfile
 import time
 from collections import deque
@@ -78,6 +79,9 @@ class LoadReport:
         return self.rows / self.seconds if self.seconds > 0 else float("inf")
 
 
+DEFAULT_LOCK_TIMEOUT = 300.0  # seconds a DuckDB load waits for another process to let go of the file
+
+
 def default_table() -> str:
     return str(project_var("ohlcvt_table", "ohlcvt"))
 
@@ -86,9 +90,31 @@ def default_schema(target: Target) -> str:
     return str(project_var("ohlcvt_schema") or target.schema)
 
 
+# The rule dbt applies to the same names (macros/vars/checked_vars.sql, identifier_var), so the
+# loader never writes a table the models refuse to read. Names are quoted in SQL all the same.
+PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
+
+
+def check_identifier(what: str, name: str) -> str:
+    """`name` if it is a plain table or schema name; else a UsageError naming `what` (a flag or var)."""
+    if not PLAIN_NAME.fullmatch(name):
+        raise UsageError(f"{what}: expected a plain table or schema name (letters, digits and _, not starting "
+                         f"with a digit, at most 64 characters), got {name!r}")
+    return name
+
+
 def ensure_table(con, target: Target, table: str, schema: str) -> list[str]:
     """Create the bars table if missing; return its columns. Checks a user's own table fits."""
     relation = target.relation(table, schema)
+    try:
+        return _ensure_table(con, target, table, schema, relation)
+    except (UsageError, JobFailed):
+        raise
+    except Exception as exc:  # the server refused (permissions, a view of that name): one line, exit 1
+        raise JobFailed(f"cannot create or read table {relation}, nothing was written: {_one_line(exc)}") from exc
+
+
+def _ensure_table(con, target: Target, table: str, schema: str, relation: str) -> list[str]:
     if target.is_mysql_family:
         with con.cursor() as cur:
             cur.execute(f"create database if not exists {quote_ident(target, schema)} "
@@ -107,7 +133,7 @@ def ensure_table(con, target: Target, table: str, schema: str) -> list[str]:
         con.commit()
         if "symbol,timestamp" not in unique_keys and "timestamp,symbol" not in unique_keys:
             raise UsageError(
-                f"table {schema}.{table} has no primary key or unique index on (symbol, timestamp), "
+                f"table {relation} has no primary key or unique index on (symbol, timestamp), "
                 f"so a reload would duplicate bars. Add one: alter table {relation} add primary key "
                 "(symbol, timestamp)")
     else:
@@ -118,15 +144,15 @@ def ensure_table(con, target: Target, table: str, schema: str) -> list[str]:
             "and table_name = ? order by ordinal_position", [schema, table]).fetchall()]
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
-        raise UsageError(f"table {schema}.{table} lacks column(s) {', '.join(missing)}")
+        raise UsageError(f"table {relation} lacks column(s) {', '.join(missing)}")
     return columns
 
 
 def load_files(target: Target, paths: list[Path], *, table: str | None = None, schema: str | None = None,
-               workers: int = 2) -> LoadReport:
+               workers: int = 2, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> LoadReport:
     """Validate and load bar files; a bad file leaves the table unchanged (raises BarFileError)."""
     with ValidationPipeline(paths, workers=workers, keys_only_when_direct=target.is_mysql_family) as batches:
-        return load_batches(target, batches, table=table, schema=schema)
+        return load_batches(target, batches, table=table, schema=schema, lock_timeout=lock_timeout)
 
 
 def _read_for_load(path: Path, keys_only_when_direct: bool) -> BarBatch:
@@ -185,17 +211,19 @@ def load_batches(
     *,
     table: str | None = None,
     schema: str | None = None,
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
 ) -> LoadReport:
     """Write batches in one transaction, replacing bars already stored.
 
     `batches` may be lazy: an exception while producing one (a file failing validation) rolls
     back everything written before it.
     """
-    table = table or default_table()
-    schema = schema or default_schema(target)
+    table = check_identifier("var ohlcvt_table", default_table()) if table is None else check_identifier("table", table)
+    schema = (check_identifier("schema (var ohlcvt_schema or the target's)", default_schema(target)) if schema is None
+              else check_identifier("schema", schema))
     report = LoadReport()
     started = time.perf_counter()
-    con = connect(target)
+    con = connect_waiting(target, lock_timeout)
     try:
         columns = ensure_table(con, target, table, schema)
         with_trades = "trades" in columns
@@ -207,6 +235,51 @@ def load_batches(
         con.close()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def connect_waiting(target: Target, lock_timeout: float):
+    """connect(), but on DuckDB wait up to `lock_timeout` seconds while another process holds the file.
+
+    DuckDB lets one process open a file for writing; a load that starts while another job (dbt,
+    a second load) has it open waits for it rather than failing at once.
+    """
+    if target.type != "duckdb":
+        return connect(target)
+    deadline = time.monotonic() + max(lock_timeout, 0.0)
+    delay, next_log = 0.05, 0.0
+    while True:
+        try:
+            return connect(target)
+        except JobFailed as exc:
+            holder = _lock_holder(exc.__cause__)
+            if holder is None:
+                raise
+            now = time.monotonic()
+            if now >= deadline:
+                raise JobFailed(
+                    f"load skipped, nothing was written: {target.path} is still held by another process "
+                    f"({holder}) after waiting {lock_timeout:g} s") from None
+            if now >= next_log:
+                log.warning("%s is held by another process (%s): waiting up to %.0f s more for it",
+                            target.path, holder, deadline - now)
+                next_log = now + 30
+            time.sleep(min(delay, deadline - now))
+            delay = min(delay * 2, 1.0)
+
+
+def _one_line(exc: BaseException) -> str:
+    """A driver's error as one line (DuckDB adds the statement's context on further lines)."""
+    text = str(exc.args[-1]) if type(exc).__module__.startswith("pymysql") and exc.args else str(exc)
+    return (text.splitlines() or [type(exc).__name__])[0]
+
+
+def _lock_holder(exc: BaseException | None) -> str | None:
+    """Who holds a DuckDB file ('PID 1234'), when `exc` is DuckDB's lock conflict; else None."""
+    text = str(exc or "")
+    if "Could not set lock" not in text:
+        return None
+    match = re.search(r"\(PID (\d+)\)", text)
+    return f"PID {match.group(1)}" if match else "unknown process"
 
 
 # ----------------------------------------------------------------------------- DuckDB
@@ -243,7 +316,7 @@ def _load_duckdb(con, batches: Iterable[BarBatch], relation: str, with_trades: b
             con.execute("commit")
         except Exception as exc:
             con.execute("rollback")
-            raise JobFailed(f"loading into {relation} failed, nothing was written: {exc}") from exc
+            raise JobFailed(f"loading into {relation} failed, nothing was written: {_one_line(exc)}") from exc
     finally:
         con.execute("drop table if exists incoming_bars")
     report.replaced += int(replaced)
@@ -296,7 +369,7 @@ def _load_mysql(con, target: Target, batches: Iterable[BarBatch], relation: str,
         con.rollback()
         if isinstance(exc, JobFailed | UsageError) or not isinstance(exc, Exception):
             raise
-        raise JobFailed(f"loading into {relation} failed, nothing was written: {exc}") from exc
+        raise JobFailed(f"loading into {relation} failed, nothing was written: {_one_line(exc)}") from exc
     # Fresh index statistics let `select symbol ... group by symbol` use a loose index scan
     # (milliseconds instead of a full scan); the leaderboards models rely on it. Samples pages only.
     try:
