@@ -26,22 +26,24 @@ from pathlib import Path
 
 from pipeline import cli, imf, imf_store
 from pipeline.errors import UsageError
+from pipeline.files import writable_folder
 
 log = logging.getLogger("pipeline.cluster")
 WINDOW_LABELS = [w[0] for w in imf.WINDOWS]
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="cluster.py", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = cli.ArgumentParser("cluster.py", __doc__)
     parser.add_argument("--cohort", required=True, choices=("gainers", "losers", "overlaps"))
     parser.add_argument("--input", type=Path, help="a habitual_*.csv (symbol, timestamp, close, volume, ...) "
                                                    "instead of the warehouse")
     parser.add_argument("--out", type=Path, default=Path("."), help="output folder (default: current folder)")
     parser.add_argument("--windows", help=f"comma-separated subset of {','.join(WINDOW_LABELS)} (default all)")
     parser.add_argument("--symbols", help="comma-separated members to analyse (default all)")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel members (default: all cores)")
-    parser.add_argument("--as-of", help="use bars before this UTC time (default: the leaderboards' as_of)")
+    parser.add_argument("--jobs", type=cli.bounded(int, minimum=1), default=os.cpu_count() or 1,
+                        help="parallel members, at least 1 (default: all cores)")
+    parser.add_argument("--as-of", type=cli.utc_time,
+                        help="use bars before this UTC time (default: the leaderboards' as_of)")
     parser.add_argument("--plot", action="store_true", help="also draw imf_clusters_<cohort>.png")
     parser.add_argument("--fast", action="store_true",
                         help="decompose with the emd package's sift (about 10x faster, not identical: "
@@ -49,10 +51,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--load", action="store_true", help="with --input: also write the imf_clusters table")
     cli.add_target_flags(parser)
     cli.add_verbosity_flags(parser)
-    args = parser.parse_args(argv)
-    if args.jobs <= 0:
-        parser.error("--jobs must be positive")
-    return args
+    return parser.parse_args(argv)
 
 
 def selected_windows(text: str | None) -> tuple:
@@ -65,14 +64,16 @@ def selected_windows(text: str | None) -> tuple:
     return tuple(w for w in imf.WINDOWS if w[0] in wanted)
 
 
-def parse_as_of(text: str | None) -> datetime | None:
+def selected_members(text: str | None, members: list[str], cohort: str) -> list[str]:
     if not text:
-        return None
-    try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise UsageError(f"--as-of {text!r}: expected a UTC time like 2026-11-01T00:00") from None
-    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+        return members
+    wanted = [s.strip() for s in text.split(",") if s.strip()]
+    if not wanted:
+        raise UsageError(f"--symbols {text!r}: no symbol named")
+    unknown = [s for s in wanted if s not in members]
+    if unknown:
+        raise UsageError(f"--symbols: not in the {cohort} cohort: {', '.join(unknown)}")
+    return [s for s in members if s in wanted]
 
 
 def analyse(data: imf_store.CohortBars, members: list[str], windows: tuple, jobs: int, fast: bool = False) -> dict:
@@ -111,23 +112,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     cli.setup_logging(args)
     windows = selected_windows(args.windows)
-    as_of = parse_as_of(args.as_of)
-    if args.out.exists() and not args.out.is_dir():
-        raise UsageError(f"--out {args.out}: not a folder")
-    args.out.mkdir(parents=True, exist_ok=True)
+    writable_folder(args.out, "--out")  # now, not after the work, which can take an hour
     target = None
     if args.input is None or args.load:
         from pipeline.warehouse import load_target
 
         target = load_target(args.target, args.profiles_dir)
-    data = imf_store.read_csv(args.input, as_of) if args.input else imf_store.read_warehouse(target, args.cohort, as_of)
-    members = data.members
-    if args.symbols:
-        wanted = [s.strip() for s in args.symbols.split(",") if s.strip()]
-        unknown = [s for s in wanted if s not in members]
-        if unknown:
-            raise UsageError(f"--symbols: not in the {args.cohort} cohort: {', '.join(unknown)}")
-        members = [s for s in members if s in wanted]
+    data = (imf_store.read_csv(args.input, args.as_of) if args.input
+            else imf_store.read_warehouse(target, args.cohort, args.as_of))
+    members = selected_members(args.symbols, data.members, args.cohort)
     if not members:
         log.warning("the %s cohort is empty: writing empty outputs", args.cohort)
     else:

@@ -6,7 +6,8 @@ newest batch of the warehouse table kraken_top_losers), gainers and overlaps (th
 habitual_gainers and habitual_overlaps: run `dbt run --select +leaderboards` first).
 One program for the original's three history fetchers. The bars come from the bars table (dbt
 var ohlcvt_table) through a parameterized query. Symbols without bars in the range are reported,
-not dropped silently. The CSV is written whole or not at all.
+not dropped silently. The CSV is written whole or not at all. --days is at most 36500 (100 years:
+more than any market's history); --end from 1970 on.
 Exit codes: 0 ok, 2 bad usage or missing inputs, 1 failure.
 """
 
@@ -20,20 +21,22 @@ from pathlib import Path
 
 from pipeline import cli
 from pipeline.errors import UsageError
-from pipeline.files import atomic_path
+from pipeline.files import atomic_path, writable_file
 from pipeline.loader import default_schema, default_table
 from pipeline.warehouse import Target, load_target, param, quote_ident, read_rows, relation_exists, stream_rows
 
 log = logging.getLogger("pipeline.fetch_history")
+# 100 years: more than any market's history, and the start stays a valid date for --end 1970 onward
+MAX_DAYS = 36500
 COLUMNS = ("symbol", "timestamp", "open", "high", "low", "close", "volume", "trades")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="fetch_history.py", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = cli.ArgumentParser("fetch_history.py", __doc__)
     parser.add_argument("--cohort", required=True, choices=("losers", "gainers", "overlaps"))
-    parser.add_argument("--days", type=float, default=30, help="days of bars before --end (default 30)")
-    parser.add_argument("--end", help="UTC end, exclusive (default: now)")
+    parser.add_argument("--days", type=cli.bounded(float, above=0, maximum=MAX_DAYS), default=30,
+                        help=f"days of bars before --end, more than 0 and at most {MAX_DAYS} (default 30)")
+    parser.add_argument("--end", type=cli.utc_time, help="UTC end, exclusive (default: now)")
     parser.add_argument("--losers-csv", default="kraken_top_losers.csv",
                         help="losers: the kraken_losers.py CSV to read (default kraken_top_losers.csv)")
     parser.add_argument("--from-table", action="store_true",
@@ -41,32 +44,28 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", help="CSV to write (default <cohort>_30day_history.csv, with --days)")
     cli.add_target_flags(parser)
     cli.add_verbosity_flags(parser)
-    args = parser.parse_args(argv)
-    if args.days <= 0:
-        parser.error("--days must be positive")
-    return args
+    return parser.parse_args(argv)
 
 
-def parse_end(text: str | None) -> datetime:
-    if not text:
-        return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+def losers_from_csv(path: Path) -> list[str]:
+    """The symbol column of a kraken_losers.py CSV, in its order; UsageError naming the file."""
+    where = f"--losers-csv {path}"
+    if not path.is_file():
+        raise UsageError(f"{where}: not found (run kraken_losers.py, or use --from-table)")
     try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise UsageError(f"--end {text!r}: expected a UTC time like 2026-11-01T00:00") from None
-    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+        with open(path, newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            if "symbol" not in (reader.fieldnames or []):
+                raise UsageError(f"{where}: no 'symbol' column (expected kraken_losers.py output)")
+            return [row["symbol"].strip() for row in reader if (row["symbol"] or "").strip()]
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise UsageError(f"{where}: cannot read it ({getattr(exc, 'strerror', None) or exc})") from None
 
 
 def cohort_symbols(target: Target, cohort: str, *, losers_csv: Path, from_table: bool) -> list[str]:
     """The cohort's symbols, in the order their source lists them."""
     if cohort == "losers" and not from_table:
-        if not losers_csv.is_file():
-            raise UsageError(f"{losers_csv}: not found (run kraken_losers.py, or use --from-table)")
-        with open(losers_csv, newline="", encoding="utf-8") as handle:
-            reader = csv.DictReader(handle)
-            if "symbol" not in (reader.fieldnames or []):
-                raise UsageError(f"{losers_csv}: no 'symbol' column (expected kraken_losers.py output)")
-            return [row["symbol"].strip() for row in reader if (row["symbol"] or "").strip()]
+        return losers_from_csv(losers_csv)
     relation = {"losers": "kraken_top_losers", "gainers": "habitual_gainers", "overlaps": "habitual_overlaps"}[cohort]
     if not relation_exists(target, relation):
         hint = ("run kraken_losers.py --load" if cohort == "losers"
@@ -89,6 +88,9 @@ def export(target: Target, symbols: list[str], start: datetime, end: datetime, p
     sql = (f"select symbol, {ts}, open, high, low, close, volume, trades from {table} "
            f"where symbol in ({', '.join([p] * len(symbols))}) and {ts} >= {p} and {ts} < {p} "
            f"order by symbol, {ts}")
+    if symbols and not relation_exists(target, default_table(), default_schema(target)):
+        raise UsageError(f"bars table {table} not found in {target.type} target {target.name!r}: "
+                         "load bars with load_bars.py (or ingest_kraken.py) first")
     counts = dict.fromkeys(symbols, 0)
     with atomic_path(path) as tmp, open(tmp, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
@@ -104,9 +106,12 @@ def export(target: Target, symbols: list[str], start: datetime, end: datetime, p
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     cli.setup_logging(args)
-    end = parse_end(args.end)
+    end = args.end or datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     start = end - timedelta(days=args.days)
-    out = Path(args.out or f"{args.cohort}_{args.days:g}day_history.csv")
+    out = writable_file(Path(args.out or f"{args.cohort}_{args.days:g}day_history.csv"), "--out")
+    if args.cohort != "losers" and args.from_table:
+        log.warning("--from-table applies to --cohort losers only; %s come from habitual_%s", args.cohort,
+                    args.cohort)
     target = load_target(args.target, args.profiles_dir)
     symbols = list(dict.fromkeys(cohort_symbols(target, args.cohort, losers_csv=Path(args.losers_csv),
                                                 from_table=args.from_table)))

@@ -1,15 +1,72 @@
-"""The thin layer every command shares: logging, common flags and exit codes."""
+"""The thin layer every command shares: the argument parser, flag types, logging and exit codes."""
 
 from __future__ import annotations
 
 import argparse
 import logging
+import math
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import NoReturn
 
 from .errors import JobFailed, UsageError
 
 log = logging.getLogger("pipeline")
+
+# Times given on the command line: bars are unix-time minutes, and a range of up to 100 years
+# before the latest still fits Python's and the warehouses' datetimes.
+EARLIEST_TIME = datetime(1970, 1, 1)
+LATEST_TIME = datetime(9000, 1, 1)
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse, but a bad flag is a one-line UsageError (exit 2 through run()) instead of the usage text."""
+
+    def __init__(self, prog: str, description: str | None) -> None:
+        super().__init__(prog=prog, description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see {self.prog} --help)")
+
+
+def bounded(kind: type, *, above: float | None = None, minimum: float | None = None,
+            maximum: float | None = None) -> Callable[[str], int | float]:
+    """An argparse type: an int or a finite float, greater than `above`, at least `minimum`, at most
+    `maximum`. argparse names the flag in the message."""
+    parts = ([f"greater than {above:g}"] if above is not None else []) + \
+            ([f"at least {minimum:g}"] if minimum is not None else []) + \
+            ([f"at most {maximum:g}"] if maximum is not None else [])
+    wanted = ("an integer" if kind is int else "a number") + (" " + " and ".join(parts) if parts else "")
+
+    def parse(text: str) -> int | float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {wanted}, got {text!r}") from None
+        if ((kind is float and not math.isfinite(value)) or (above is not None and value <= above)
+                or (minimum is not None and value < minimum) or (maximum is not None and value > maximum)):
+            raise argparse.ArgumentTypeError(f"expected {wanted}, got {text!r}")
+        return value
+
+    parse.__name__ = kind.__name__
+    return parse
+
+
+def utc_time(text: str) -> datetime | None:
+    """An argparse type: an ISO time, UTC unless it carries an offset, as a naive UTC datetime; an
+    empty string means the flag's default (None), so `--as-of "$AS_OF"` works with AS_OF unset."""
+    if not text.strip():
+        return None
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a UTC time like 2026-11-01T00:00, got {text!r}") from None
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    if not EARLIEST_TIME <= value < LATEST_TIME:
+        raise argparse.ArgumentTypeError(f"{text!r} is outside {EARLIEST_TIME:%Y}..{LATEST_TIME:%Y}")
+    return value
 
 
 def add_target_flags(parser: argparse.ArgumentParser) -> None:
@@ -39,12 +96,17 @@ def setup_logging(args: argparse.Namespace) -> None:
 
 def run(main: Callable[[list[str] | None], int], argv: list[str] | None = None) -> int:
     """Run a command's main, turning known errors into one-line messages and exit codes."""
+    setup_logging(argparse.Namespace())  # so that an error in the flags, before main sets the level, is logged too
     try:
         return main(argv)
     except UsageError as exc:
         log.error("%s", exc)
         return 2
     except JobFailed as exc:
+        log.error("%s", exc)
+        return 1
+    except OSError as exc:  # the disk or the system refused (full, read-only, gone): a failure, in one line
+        log.debug("details", exc_info=True)
         log.error("%s", exc)
         return 1
     except KeyboardInterrupt:

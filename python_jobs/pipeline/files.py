@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from .errors import UsageError
+
 
 @contextmanager
 def atomic_path(path: Path, suffix: str = ".tmp") -> Iterator[Path]:
@@ -30,3 +32,38 @@ def atomic_path(path: Path, suffix: str = ".tmp") -> Iterator[Path]:
 def write_text(path: Path, text: str) -> None:
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
+
+
+def _unwritable(folder: Path) -> str | None:
+    """Why no file can be written in `folder` (created if missing), or None if one can."""
+    if folder.exists() and not folder.is_dir():
+        return "not a folder"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".write-check.")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        return f"cannot write there ({exc.strerror or exc})"
+    return None
+
+
+def writable_folder(path: Path, flag: str) -> Path:
+    """`path` as an output folder, created if missing and checked by writing a file in it, so that a
+    job stops before its work rather than after it. UsageError naming `flag` if it cannot be used."""
+    path = Path(path)
+    reason = _unwritable(path)
+    if reason:
+        raise UsageError(f"{flag} {path}: {reason}")
+    return path
+
+
+def writable_file(path: Path, flag: str) -> Path:
+    """`path` as an output file: not a folder, and in a folder that can be written (as writable_folder)."""
+    path = Path(path)
+    if path.is_dir():
+        raise UsageError(f"{flag} {path}: is a folder, expected a file name")
+    reason = _unwritable(path.parent)
+    if reason:
+        raise UsageError(f"{flag} {path}: folder {path.parent}: {reason}")
+    return path

@@ -39,6 +39,19 @@ def _frames(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return out
 
 
+def check_bars(close: np.ndarray, volume: np.ndarray, where: str, position: Callable[[int], str]) -> None:
+    """UsageError at the first bar whose close is not a positive number, or whose volume is negative
+    or infinite (a missing volume counts as none): such a bar would poison the decomposition, or make
+    the JSON invalid after all the work. `position(i)` says where bar i is."""
+    checks = (("close is not a positive number", ~(np.isfinite(close) & (close > 0))),
+              ("volume is negative or infinite", np.isinf(volume) | (volume < 0)))
+    for reason, bad in checks:
+        if bad.any():
+            i = int(bad.argmax())
+            value = close[i] if reason.startswith("close") else volume[i]
+            raise UsageError(f"{where}: {position(i)}: {reason} ({value})")
+
+
 def read_warehouse(target: Target, cohort: str, as_of: datetime | None) -> CohortBars:
     missing = [r for r in ("cohort_bars", f"habitual_{cohort}", "leaderboard_run") if not relation_exists(target, r)]
     if missing:
@@ -59,30 +72,52 @@ def read_warehouse(target: Target, cohort: str, as_of: datetime | None) -> Cohor
     _, bar_rows = read_rows(target, sql + f" order by symbol, {ts}", params)
     frame = pd.DataFrame(bar_rows, columns=["symbol", "timestamp", "close", "volume"])
     frame["ts"] = pd.to_datetime(frame["timestamp"]).astype("datetime64[s]").astype(np.int64)
-    frame["close"] = frame["close"].astype(float)
+    frame["close"] = pd.to_numeric(frame["close"], errors="coerce").astype(float)
     frame["volume"] = pd.to_numeric(frame["volume"], errors="coerce").astype(float)
+    check_bars(frame["close"].to_numpy(), frame["volume"].to_numpy(), f"{rel('cohort_bars')} ({cohort})",
+               lambda i: f"{frame['symbol'].iloc[i]} at {frame['timestamp'].iloc[i]}")
     return CohortBars(members, _frames(frame), as_of or built_as_of or _utc_now())
 
 
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 def read_csv(path: Path, as_of: datetime | None) -> CohortBars:
+    """A habitual_*.csv export; UsageError naming the file and line of the first bad value."""
+    where = f"--input {path}"
     if not path.is_file():
-        raise UsageError(f"--input {path}: no such file")
+        raise UsageError(f"{where}: {'not a file' if path.exists() else 'no such file'}")
     try:
-        frame = pd.read_csv(path)
-    except (ValueError, pd.errors.ParserError) as exc:
-        raise UsageError(f"--input {path}: not a readable CSV ({exc})") from None
+        frame = pd.read_csv(path, dtype={"symbol": str, "timestamp": str})
+    except OSError as exc:
+        raise UsageError(f"{where}: cannot read it ({exc.strerror or exc})") from None
+    except ValueError as exc:  # pandas' parser errors, an empty file, bytes that are not UTF-8
+        raise UsageError(f"{where}: not a readable CSV ({_first_line(exc)})") from None
     absent = [c for c in NEEDED_CSV_COLUMNS if c not in frame.columns]
     if absent:
-        raise UsageError(f"--input {path}: missing column(s) {', '.join(absent)} "
+        raise UsageError(f"{where}: missing column(s) {', '.join(absent)} "
                          f"(expected a habitual_*.csv: {', '.join(NEEDED_CSV_COLUMNS)}, ...)")
-    try:
-        stamps = pd.to_datetime(frame["timestamp"], utc=True).dt.tz_localize(None)
-        frame["close"] = frame["close"].astype(float)
-        frame["volume"] = pd.to_numeric(frame["volume"], errors="coerce").astype(float)
-    except (ValueError, TypeError) as exc:
-        raise UsageError(f"--input {path}: bad timestamp or number ({exc})") from None
-    frame["ts"] = stamps.astype("datetime64[s]").astype(np.int64)
-    frame["symbol"] = frame["symbol"].astype(str)
+    line = lambda i: f"line {i + 2}"  # noqa: E731 - the header is line 1
+    symbols = frame["symbol"].str.strip()
+    if symbols.isna().any() or (symbols == "").any():
+        raise UsageError(f"{where}: {line(int((symbols.isna() | (symbols == '')).to_numpy().argmax()))}: "
+                         "missing symbol")
+    stamps = pd.to_datetime(frame["timestamp"], utc=True, format="ISO8601", errors="coerce").dt.tz_localize(None)
+    if stamps.isna().any():
+        i = int(stamps.isna().to_numpy().argmax())
+        raise UsageError(f"{where}: {line(i)}: timestamp {frame['timestamp'].iloc[i]!r} is not a UTC time")
+    close = pd.to_numeric(frame["close"], errors="coerce").astype(float)
+    volume = pd.to_numeric(frame["volume"], errors="coerce").astype(float)
+    for name, values in (("close", close), ("volume", volume)):
+        text = values.isna() & frame[name].notna()
+        if text.any():
+            i = int(text.to_numpy().argmax())
+            raise UsageError(f"{where}: {line(i)}: {name} {frame[name].iloc[i]!r} is not a number")
+    check_bars(close.to_numpy(), volume.to_numpy(), where, line)
+    frame = pd.DataFrame({"symbol": symbols, "ts": stamps.astype("datetime64[s]").astype(np.int64),
+                          "close": close, "volume": volume})
     if as_of is not None:
         frame = frame[stamps < as_of]
     members = list(dict.fromkeys(frame["symbol"]))
