@@ -23,7 +23,7 @@ import pandas as pd
 from pipeline import cli
 from pipeline.bars import validate_frame
 from pipeline.errors import UsageError
-from pipeline.kraken import KrakenClient, Mappings, normalize_asset
+from pipeline.kraken import KrakenClient, KrakenError, Mappings, add_http_flags, api_url, normalize_asset
 from pipeline.loader import default_schema, default_table, load_batches
 from pipeline.warehouse import Target, load_target, param, quote_ident, read_rows, relation_exists
 
@@ -31,21 +31,19 @@ log = logging.getLogger("pipeline.ingest_kraken")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="ingest_kraken.py", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = cli.ArgumentParser("ingest_kraken.py", __doc__)
     parser.add_argument("pairs", nargs="+", metavar="PAIR", help="Kraken pair keys or altnames (XXBTZUSD, ETHUSD)")
-    parser.add_argument("--since", help="UTC start for symbols with no stored bars (default: 12 hours ago)")
-    parser.add_argument("--api-url", help="Kraken API base URL (default: KRAKEN_API_URL or https://api.kraken.com)")
-    parser.add_argument("--timeout", type=float, default=10.0, help="seconds per HTTP request (default 10)")
-    parser.add_argument("--retries", type=int, default=4, help="retries on 5xx, timeouts and rate limits (default 4)")
-    parser.add_argument("--backoff", type=float, default=1.0, help="first retry delay, doubled each time (default 1)")
-    parser.add_argument("--request-interval", type=float, default=1.0,
-                        help="seconds between OHLC requests (default 1, Kraken's public pace)")
+    parser.add_argument("--since", type=cli.utc_time,
+                        help="UTC start for symbols with no stored bars (default: 12 hours ago)")
+    add_http_flags(parser, request_interval_help="seconds between OHLC requests, up to 3600 "
+                                                 "(default 1, Kraken's public pace)")
     cli.add_target_flags(parser)
     cli.add_verbosity_flags(parser)
     args = parser.parse_args(argv)
-    if args.timeout <= 0 or args.retries < 0 or args.backoff < 0 or args.request_interval < 0:
-        parser.error("--timeout must be positive; --retries, --backoff and --request-interval not negative")
+    empty = [name for name in args.pairs if not name.strip()]
+    if empty:
+        raise UsageError(f"PAIR {empty[0]!r}: empty; give Kraken pair keys or altnames (XXBTZUSD, ETHUSD)")
+    args.pairs = [name.strip() for name in args.pairs]
     return args
 
 
@@ -80,11 +78,15 @@ def stored_until(target: Target, symbols: list[str]) -> dict[str, int]:
     return {s: int(t.replace(tzinfo=UTC).timestamp()) for s, t in read_rows(target, sql, symbols)[1] if t is not None}
 
 
-def candles_frame(symbol: str, candles: list[list]) -> pd.DataFrame:
+def candles_frame(key: str, symbol: str, candles: list[list]) -> pd.DataFrame:
     """Kraken OHLC rows [time, open, high, low, close, vwap, volume, count] as loader bars."""
-    frame = pd.DataFrame(candles, columns=["ts", "open", "high", "low", "close", "vwap", "volume", "trades"])
-    frame = frame.drop(columns="vwap").astype({"ts": "int64", "open": "float64", "high": "float64", "low": "float64",
-                                               "close": "float64", "volume": "float64", "trades": "int64"})
+    try:
+        frame = pd.DataFrame(candles, columns=["ts", "open", "high", "low", "close", "vwap", "volume", "trades"])
+        frame = frame.drop(columns="vwap").astype({"ts": "int64", "open": "float64", "high": "float64",
+                                                   "low": "float64", "close": "float64", "volume": "float64",
+                                                   "trades": "int64"})
+    except (ValueError, TypeError) as exc:  # Kraken answered candles that are not numbers
+        raise KrakenError(f"Kraken OHLC {key}: malformed candles ({cli.first_line(exc)})") from None
     frame.insert(0, "symbol", symbol)
     return frame
 
@@ -94,8 +96,12 @@ def fetch_pair(client: KrakenClient, key: str, since: int) -> list[list]:
     candles, whatever `since` says: an older start leaves a gap, which is reported."""
     candles, _ = client.ohlc(key, interval=1, since=since)
     committed = candles[:-1]  # the last candle is the minute still forming
-    if committed and int(committed[0][0]) > since + 60:
-        missing = (int(committed[0][0]) - since) // 60 - 1
+    try:
+        first = int(committed[0][0]) if committed else None
+    except (TypeError, ValueError, IndexError):
+        raise KrakenError(f"Kraken OHLC {key}: malformed candles (first: {committed[0]!r:.80})") from None
+    if first is not None and first > since + 60:
+        missing = (first - since) // 60 - 1
         log.warning("%s: Kraken's OHLC starts %d minute(s) after the requested start: that gap stays "
                     "(load Kraken's OHLCVT downloads with load_bars.py to fill it)", key, missing)
     return committed
@@ -104,12 +110,10 @@ def fetch_pair(client: KrakenClient, key: str, since: int) -> list[list]:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     cli.setup_logging(args)
-    default_since = (datetime.now(UTC) - timedelta(hours=12)) if not args.since else \
-        datetime.fromisoformat(args.since.replace("Z", "+00:00"))
-    if default_since.tzinfo is None:
-        default_since = default_since.replace(tzinfo=UTC)
+    default_since = args.since.replace(tzinfo=UTC) if args.since else datetime.now(UTC) - timedelta(hours=12)
+    base_url = api_url(args.api_url)
     target = load_target(args.target, args.profiles_dir)
-    client = KrakenClient(args.api_url, timeout=args.timeout, retries=args.retries, backoff=args.backoff)
+    client = KrakenClient(base_url, timeout=args.timeout, retries=args.retries, backoff=args.backoff)
     pairs = resolve_pairs(client, args.pairs, Mappings.from_seeds())
     stored = stored_until(target, [s for _, s in pairs])
     batches = []
@@ -122,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         log.info("%s (%s): %d committed bar(s) since %s", symbol, key, len(candles),
                  datetime.fromtimestamp(since, UTC).strftime("%Y-%m-%d %H:%M"))
         if candles:
-            batches.append(validate_frame(f"Kraken OHLC {key}", candles_frame(symbol, candles)))
+            batches.append(validate_frame(f"Kraken OHLC {key}", candles_frame(key, symbol, candles)))
     report = load_batches(target, batches)
     log.info("stored %d bar(s) of %d pair(s) in %s", report.rows, len(pairs),
              target.relation(default_table(), default_schema(target)))

@@ -29,9 +29,17 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import cli
-from pipeline.errors import UsageError
-from pipeline.files import atomic_path
-from pipeline.kraken import KrakenClient, Mappings, pct_change, price_24h_ago, ticker_row, usd_pairs
+from pipeline.files import atomic_path, writable_file
+from pipeline.kraken import (
+    KrakenClient,
+    Mappings,
+    add_http_flags,
+    api_url,
+    pct_change,
+    price_24h_ago,
+    ticker_row,
+    usd_pairs,
+)
 
 log = logging.getLogger("pipeline.kraken_losers")
 COLUMNS = {
@@ -44,34 +52,21 @@ CHANGE = {"today": "pct_change_since_utc_open", "24h": "pct_change_24h"}
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="kraken_losers.py", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--top-n", type=int, default=20, help="how many losers (default 20)")
-    parser.add_argument("--min-volume", type=float, default=1000.0,
-                        help="minimum 24 h volume in USD (default 1000)")
+    parser = cli.ArgumentParser("kraken_losers.py", __doc__)
+    parser.add_argument("--top-n", type=cli.bounded(int, minimum=1), default=20, help="how many losers (default 20)")
+    parser.add_argument("--min-volume", type=cli.bounded(float, minimum=0), default=1000.0,
+                        help="minimum 24 h volume in USD, not negative (default 1000)")
     parser.add_argument("--include-stables", action="store_true", help="keep stablecoin bases (USDT/USD, ...)")
     parser.add_argument("--basis", choices=("today", "24h"), default="today",
                         help="today: since the UTC day's open (default); 24h: rolling 24 h from OHLC")
     parser.add_argument("--out", default="kraken_top_losers.csv", help="CSV to write (default kraken_top_losers.csv)")
     parser.add_argument("--load", action="store_true",
                         help="also append the result to the warehouse table kraken_top_losers")
-    parser.add_argument("--api-url", help="Kraken API base URL (default: KRAKEN_API_URL or https://api.kraken.com)")
-    parser.add_argument("--timeout", type=float, default=10.0, help="seconds per HTTP request (default 10)")
-    parser.add_argument("--retries", type=int, default=4, help="retries on 5xx, timeouts and rate limits (default 4)")
-    parser.add_argument("--backoff", type=float, default=1.0,
-                        help="first retry delay in seconds, doubled at each retry (default 1)")
-    parser.add_argument("--request-interval", type=float, default=1.0,
-                        help="seconds between OHLC requests with --basis 24h (default 1, Kraken's public pace)")
+    add_http_flags(parser, request_interval_help="seconds between OHLC requests with --basis 24h, up to 3600 "
+                                                 "(default 1, Kraken's public pace)")
     cli.add_target_flags(parser)
     cli.add_verbosity_flags(parser)
-    args = parser.parse_args(argv)
-    if args.top_n <= 0:
-        parser.error("--top-n must be positive")
-    if args.min_volume < 0:
-        parser.error("--min-volume must not be negative")
-    if args.retries < 0 or args.timeout <= 0 or args.request_interval < 0 or args.backoff < 0:
-        parser.error("--retries, --timeout, --backoff and --request-interval must not be negative")
-    return args
+    return parser.parse_args(argv)
 
 
 def fetch_losers(client: KrakenClient, mappings: Mappings, *, top_n: int, min_volume: float, include_stables: bool,
@@ -93,7 +88,7 @@ def fetch_losers(client: KrakenClient, mappings: Mappings, *, top_n: int, min_vo
             if i > 1 and request_interval:
                 time.sleep(request_interval)
             candles, _ = client.ohlc(row["pair_key"], interval=5, since=epoch - 86400 - 600)
-            reference = price_24h_ago(candles, epoch)
+            reference = price_24h_ago(candles, epoch, row["pair_key"])
             row["price_24h_ago"] = reference
             row["pct_change_24h"] = pct_change(row["last"], reference) if reference is not None else None
             if i % 25 == 0 or i == len(rows):
@@ -131,15 +126,14 @@ def write_csv(rows: list[dict[str, Any]], path: Path, basis: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     cli.setup_logging(args)
-    out = Path(args.out)
-    if out.is_dir():
-        raise UsageError(f"--out {out}: is a folder, expected a CSV file name")
+    base_url = api_url(args.api_url)
+    out = writable_file(Path(args.out), "--out")  # before the requests, not after them
     target = None
     if args.load:
         from pipeline.warehouse import load_target
 
         target = load_target(args.target, args.profiles_dir)  # fail on a bad profile before any request
-    client = KrakenClient(args.api_url, timeout=args.timeout, retries=args.retries, backoff=args.backoff)
+    client = KrakenClient(base_url, timeout=args.timeout, retries=args.retries, backoff=args.backoff)
     rows = fetch_losers(client, Mappings.from_seeds(), top_n=args.top_n, min_volume=args.min_volume,
                         include_stables=args.include_stables, basis=args.basis,
                         request_interval=args.request_interval)

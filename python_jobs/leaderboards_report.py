@@ -5,8 +5,9 @@ Reads habitual_gainers, habitual_losers, habitual_overlaps, leaderboard_skew and
 (build them with `dbt run --select +leaderboards`) from the dbt profile's target, prints per
 cohort the members with their latest 24h price and volume change and profile tags, then the skew
 table, and writes to --out:
-  leaderboards_summary.json                 the cohorts and skew details (valid JSON: null, never NaN)
-  habitual_{gainers,losers,overlaps}.csv   every bar in the lookback of each member
+  leaderboards_summary.json                 the cohorts and skew details (valid JSON: null for a
+                                            missing or non-finite figure, never NaN or Infinity)
+  habitual_{gainers,losers,overlaps}.csv   every bar in the lookback of each member (--no-bars: none)
 Files are written whole or not at all. Exit codes: 0 ok, 2 bad usage or missing relations, 1 failure.
 """
 
@@ -19,7 +20,7 @@ import time
 from pathlib import Path
 
 from pipeline import cli
-from pipeline.errors import UsageError
+from pipeline.files import writable_folder
 from pipeline.leaderboards import (
     COHORTS,
     export_cohort_bars,
@@ -34,8 +35,7 @@ log = logging.getLogger("pipeline.leaderboards_report")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="leaderboards_report.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = cli.ArgumentParser("leaderboards_report.py", __doc__)
     cli.add_target_flags(parser)
     parser.add_argument("--out", default=".", help="folder for the JSON and CSV files (default: current folder)")
     parser.add_argument("--no-bars", action="store_true",
@@ -47,10 +47,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     cli.setup_logging(args)
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out}: not a folder")
-    out.mkdir(parents=True, exist_ok=True)
+    out = writable_folder(Path(args.out), "--out")  # before reading the leaderboards, not after
     target = load_target(args.target, args.profiles_dir)
     board = read_leaderboards(target)
     sys.stdout.write(format_report(board) + "\n")

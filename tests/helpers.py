@@ -14,3 +14,52 @@ GOOD_KRAKEN = (
 def write(path: Path, text: str) -> Path:
     path.write_text(text)
     return path
+
+
+# ----------------------------------------------------------------------------- command-line jobs
+
+JOBS = Path(__file__).resolve().parents[1] / "python_jobs"
+
+
+def _without_permission_override() -> None:
+    """In a child about to exec, as root: drop CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH from the
+    bounding set, so the program it runs obeys file modes (root otherwise writes into a 0555 folder)."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    for cap in (1, 2):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH
+        if libc.prctl(24, cap, 0, 0, 0) != 0:  # 24 = PR_CAPBSET_DROP
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP) failed")
+
+
+def run_job(script: str, *args: str, obey_modes: bool = False, timeout: float = 300):
+    """A real run of python_jobs/<script> (the environment as the test set it); with obey_modes,
+    a folder's mode bits apply even when the tests run as root."""
+    import os
+    import subprocess
+    import sys
+
+    preexec = _without_permission_override if obey_modes and os.geteuid() == 0 else None
+    return subprocess.run([sys.executable, str(JOBS / script), *args], capture_output=True, text=True,
+                          timeout=timeout, preexec_fn=preexec)
+
+
+def unwritable_folder(path: Path) -> Path:
+    """An existing folder nobody may write into (mode 0555). Give it back 0755 before cleanup."""
+    path.mkdir(parents=True, exist_ok=True)
+    path.chmod(0o555)
+    return path
+
+
+def assert_one_line_error(stderr: str, *needles: str, only_line: bool = False) -> str:
+    """stderr holds exactly one ERROR line, containing every needle, and no traceback; with
+    only_line, nothing else either (the job stopped before logging any work). Returns the line."""
+    assert "Traceback" not in stderr, stderr
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    errors = [line for line in lines if " ERROR " in f" {line}"]
+    assert len(errors) == 1, stderr
+    for needle in needles:
+        assert needle in errors[0], (needle, errors[0])
+    if only_line:
+        assert lines == errors, stderr
+    return errors[0]

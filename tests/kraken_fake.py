@@ -120,16 +120,21 @@ class FakeKraken:
         if interval == 1 and pair in self.candles:
             rows = [c for c in self.candles[pair] if c[0] > since and c[0] <= self.now]
         else:
-            step = interval * 60
-            last, opened = PAIRS[pair][1], PAIRS[pair][2]
-            start = (self.now - 2 * 86400) // step * step
-            times = list(range(start, self.now // step * step + step, step))
-            rows = []
-            for i, t in enumerate(times):  # a straight line from 2 days ago to `last`
-                price = opened * 1.5 + (last - opened * 1.5) * i / (len(times) - 1)
-                rows.append([t, f"{price:.6f}", f"{price * 1.01:.6f}", f"{price * 0.99:.6f}", f"{price:.6f}",
-                             f"{price:.6f}", "1.00000000", 3])
-            rows = [r for r in rows if r[0] > since]
+            rows = [r for r in self.line_candles(pair, interval) if r[0] > since]
         rows = rows[:720]
         last_id = rows[-1][0] if rows else since
         return {"error": [], "result": {pair: rows, "last": last_id}}
+
+    def line_candles(self, pair: str, interval: int) -> list[list]:
+        """The candles OHLC serves for a pair in PAIRS (without scripted candles): a straight line
+        from 1.5 x today's open two days before the server's clock to the ticker's last price."""
+        step = interval * 60
+        last, opened = PAIRS[pair][1], PAIRS[pair][2]
+        start = (self.now - 2 * 86400) // step * step
+        times = list(range(start, self.now // step * step + step, step))
+        rows = []
+        for i, t in enumerate(times):
+            price = opened * 1.5 + (last - opened * 1.5) * i / (len(times) - 1)
+            rows.append([t, f"{price:.6f}", f"{price * 1.01:.6f}", f"{price * 0.99:.6f}", f"{price:.6f}",
+                         f"{price:.6f}", "1.00000000", 3])
+        return rows

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -21,6 +23,7 @@ from pipeline.bars import validate_frame
 from pipeline.loader import load_batches
 from pipeline.project import PROJECT_ROOT as ROOT
 from pipeline.synthetic import generate
+from pipeline.warehouse import quote_ident, relation_exists
 from test_imf import same
 
 END = pd.Timestamp("2026-11-20 00:00", tz="UTC").to_pydatetime()
@@ -81,9 +84,31 @@ def test_cluster_usage_errors(tmp_path, capsys):
                                   "--symbols", "NOPEUSD"]) == 2
     assert cli.run(cluster.main, ["--cohort", "losers", "--input", str(tmp_path / "c.csv"), "--out", str(tmp_path),
                                   "--windows", "6h,2d"]) == 2
-    with pytest.raises(SystemExit) as exc:
-        cluster.parse_args(["--cohort", "winners"])
-    assert exc.value.code == 2
+    assert cli.run(cluster.main, ["--cohort", "winners"]) == 2
+    assert "argument --cohort: invalid choice: 'winners'" in capsys.readouterr().err
+
+
+def reference_windows(ts, close, volume, labels: list[str]) -> dict:
+    """The spec's steps (tests/reference_imf.py) for the given windows only."""
+    g = reference_imf.grid(ts, close, volume)
+    return {label: reference_imf.window_result(g, days, kmax) for label, days, kmax in reference_imf.WINDOWS
+            if label in labels}
+
+
+def table_clusters(target, cohort: str) -> dict:
+    """imf_clusters rows of a cohort as {(symbol, window, method, cluster): (count, medians...)}."""
+    window, count = (quote_ident(target, name) for name in ("window", "count"))
+    rows = query(target, f"select symbol, {window}, method, cluster, {count}, median_amplitude_pct, "
+                         "median_duration_min, median_total_volume, decomposition "
+                         f"from {target.relation('imf_clusters')} where cohort = '{cohort}'")
+    return {tuple(r[:4]): tuple(r[4:]) for r in rows}
+
+
+def json_clusters(doc: dict, decomposition: str) -> dict:
+    return {(symbol, window, method, c["cluster"]): (c["count"], c["median_amplitude_pct"], c["median_duration_min"],
+                                                     c["median_total_volume"], decomposition)
+            for symbol, windows in doc.items() for window, methods in windows.items()
+            for method, clusters in methods.items() for c in clusters}
 
 
 @pytest.mark.slow
@@ -98,18 +123,50 @@ def test_cluster_from_the_warehouse(warehouse, profiles_dir, tmp_path, capsys):
     dbt_runner.invoke(["run", "--select", "+leaderboards"], target=warehouse.name, profiles_dir=profiles_dir,
                       target_path=tmp_path / "target", log_path=tmp_path / "logs",
                       vars={"as_of": "2026-11-20 00:00:00", "lookback_days": 1, "top_n": 2})
+    rank = "`rank`" if warehouse.is_mysql_family else '"rank"'
+    members = [r[0] for r in query(warehouse, f"select symbol from {warehouse.relation('habitual_losers')} "
+                                              f"order by {rank}")]
+    assert len(members) == 2
+    ts = "`timestamp`" if warehouse.is_mysql_family else '"timestamp"'
+    expected = {}
+    for symbol in members:  # the member's lookback bars, as the leaderboards give them
+        bars = pd.DataFrame(query(warehouse, f"select {ts}, close, volume from {warehouse.relation('cohort_bars')} "
+                                             f"where cohort = 'losers' and symbol = '{symbol}' order by {ts}"),
+                            columns=["timestamp", "close", "volume"])
+        assert len(bars) > 1000
+        stamps = pd.to_datetime(bars["timestamp"]).astype("datetime64[s]").astype("int64").to_numpy()
+        expected[symbol] = reference_windows(stamps, bars["close"].astype(float).to_numpy(),
+                                             bars["volume"].astype(float).to_numpy(), ["6h", "24h"])
+    assert any(w["gmm"] for e in expected.values() for w in e.values()), "the test bars should produce clusters"
     for _ in range(2):  # a rerun replaces the rows
         assert cli.run(cluster.main, args) == 0
         doc = json.loads((tmp_path / "imf_clusters_losers.json").read_text())
-        assert len(doc) == 2 and all(list(w) == ["6h", "24h"] for w in doc.values())
-        expected = sum(len(m) for w in doc.values() for methods in w.values() for m in methods.values())
-        rows = query(warehouse, f"select count(*), min(as_of), count(distinct symbol) "
-                                f"from {warehouse.relation('imf_clusters')} where cohort = 'losers'")
-        assert rows[0][0] == expected and str(rows[0][1]).startswith("2026-11-20 00:00")
-    decompositions = f"select distinct decomposition from {warehouse.relation('imf_clusters')}"
-    assert query(warehouse, decompositions) == [("pyemd",)]
+        assert list(doc) == members
+        same(doc, expected, "losers")
+        assert table_clusters(warehouse, "losers") == json_clusters(doc, "pyemd")
+        as_of = query(warehouse, f"select distinct as_of from {warehouse.relation('imf_clusters')}")
+        assert [str(r[0]) for r in as_of] == ["2026-11-20 00:00:00"]
     assert cli.run(cluster.main, [*args, "--fast"]) == 0  # replaces the exact rows, and says so
-    assert query(warehouse, decompositions) == [("emd.sift",)]
+    fast = json.loads((tmp_path / "imf_clusters_losers.json").read_text())
+    assert table_clusters(warehouse, "losers") == json_clusters(fast, "emd.sift")
+
+
+@engines_param()
+def test_cluster_input_with_load_writes_the_table(warehouse, profiles_dir, tmp_path):
+    """--input writes no table; with --load it writes the CSV's clusters as of its last bar + 1 minute."""
+    bars = cohort_csv(tmp_path / "habitual_gainers.csv", n=1, days=0.6)
+    last_bar = datetime.fromtimestamp(int(bars["ts"].max()), UTC).replace(tzinfo=None)
+    args = ["--cohort", "gainers", "--input", str(tmp_path / "habitual_gainers.csv"), "--out", str(tmp_path),
+            "--windows", "6h", "--jobs", "1", "--target", warehouse.name, "--profiles-dir", str(profiles_dir)]
+    assert cli.run(cluster.main, args) == 0
+    assert not relation_exists(warehouse, "imf_clusters")
+    assert cli.run(cluster.main, [*args, "--load"]) == 0
+    doc = json.loads((tmp_path / "imf_clusters_gainers.json").read_text())
+    assert json_clusters(doc, "pyemd") and table_clusters(warehouse, "gainers") == json_clusters(doc, "pyemd")
+    rows = query(warehouse, f"select distinct as_of, run_at, eps is not null "
+                            f"from {warehouse.relation('imf_clusters')} where method = 'dbscan'")
+    assert len(rows) == 1 and rows[0][0] == last_bar + timedelta(minutes=1) and bool(rows[0][2])
+    assert abs(rows[0][1] - datetime.now(UTC).replace(tzinfo=None)) < timedelta(minutes=5)
 
 
 def test_fast_mode_decomposes_and_clusters(tmp_path):
@@ -148,27 +205,44 @@ def children_of(pid: int) -> list[int]:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
 def test_killed_cluster_leaves_no_workers(tmp_path):
-    """kill -9 of cluster.py: its worker processes end too, rather than computing on alone."""
-    cohort_csv(tmp_path / "habitual_losers.csv", n=4, days=3)
-    proc = subprocess.Popen([sys.executable, str(ROOT / "python_jobs" / "cluster.py"), "--cohort", "losers",
+    """kill -9 of cluster.py while its workers are mid-task: they end too, rather than computing on
+    alone. tests/held_workers.py holds each worker in its first task, so they are known to be there."""
+    cohort_csv(tmp_path / "habitual_losers.csv", n=4, days=0.3)
+    ready = tmp_path / "ready"
+    ready.mkdir()
+    proc = subprocess.Popen([sys.executable, str(ROOT / "tests" / "held_workers.py"), "--cohort", "losers",
                              "--input", str(tmp_path / "habitual_losers.csv"), "--out", str(tmp_path), "--jobs", "2"],
-                            env={**os.environ, "PYTHONPATH": str(ROOT / "python_jobs")},
+                            env={**os.environ, "HELD_WORKERS_DIR": str(ready)},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
     workers: list[int] = []
-    while time.monotonic() < deadline and proc.poll() is None:
-        # the pool's workers: python children that are not multiprocessing's resource tracker
-        workers = [p for p in children_of(proc.pid)
-                   if b"resource_tracker" not in Path(f"/proc/{p}/cmdline").read_bytes()]
-        if len(workers) >= 2:
-            break
-        time.sleep(0.1)
-    assert proc.poll() is None and len(workers) >= 2, "cluster.py finished before its workers could be seen"
-    proc.kill()  # the workers may still be importing: then they exit on reaching their initializer
-    proc.wait()
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in workers):
-        time.sleep(0.2)
-    alive = [p for p in workers if Path(f"/proc/{p}").exists()
-             and (Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z")]
-    assert not alive, f"workers {alive} outlived cluster.py"
+    try:
+        deadline = time.monotonic() + 120  # bounds a broken run only: the workers never finish their task
+        while time.monotonic() < deadline and len(workers) < 2 and proc.poll() is None:
+            workers = sorted(int(p.stem) for p in ready.glob("*.ready"))
+            time.sleep(0.05)
+        assert len(workers) == 2 and proc.poll() is None, "the two workers did not start their tasks"
+        assert set(workers) <= set(children_of(proc.pid))
+        proc.kill()
+        proc.wait()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and alive(workers):
+            time.sleep(0.1)
+        assert not alive(workers), f"workers {alive(workers)} outlived cluster.py"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        for pid in alive(workers):  # ours, if the test failed
+            os.kill(pid, signal.SIGKILL)
+
+
+def alive(pids: list[int]) -> list[int]:
+    """The processes still running (a zombie has ended)."""
+    running = []
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            running.append(pid)
+    return running

@@ -4,6 +4,7 @@ retry and error handling, and the real CLI against a local server speaking Krake
 from __future__ import annotations
 
 import csv
+import socket
 import time
 from datetime import UTC, datetime
 
@@ -24,6 +25,7 @@ from pipeline.kraken import (
     price_24h_ago,
     usd_pairs,
 )
+from pipeline.kraken_store import append_losers
 
 BASE = "https://kraken.test"
 NOW = int(datetime(2026, 11, 24, 12, 0, tzinfo=UTC).timestamp())
@@ -163,8 +165,12 @@ def test_kraken_losers_24h_basis(tmp_path):
     rows = read_csv(out)
     assert list(rows[0]) == kraken_losers.COLUMNS["24h"]
     for row in rows:
-        assert float(row["pct_change_24h"]) == pytest.approx(
-            (float(row["last"]) / float(row["price_24h_ago"]) - 1) * 100)
+        # against the server's prices: its 5-minute candles and its ticker, not the CSV's own columns
+        clock = int(datetime.strptime(row["fetched_at"], "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC).timestamp())
+        opened = next(float(c[1]) for c in fake.line_candles(row["pair_key"], 5) if c[0] >= clock - 86400)
+        last = PAIRS[row["pair_key"]][1]
+        assert float(row["price_24h_ago"]) == opened and float(row["last"]) == last
+        assert float(row["pct_change_24h"]) == pytest.approx((last / opened - 1) * 100, rel=1e-12)
     assert "USDTZUSD" in {r["pair_key"] for r in rows}
 
 
@@ -187,25 +193,44 @@ def test_kraken_losers_fails_cleanly(tmp_path, capsys, fault, message):
 
 
 def test_kraken_losers_unreachable_and_bad_flags(tmp_path, capsys):
-    code = cli.run(kraken_losers.main, ["--api-url", "http://127.0.0.1:9", "--retries", "0", "--timeout", "1",
+    with socket.socket() as sock:  # a port that was free a moment ago: nothing listens on it
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    code = cli.run(kraken_losers.main, ["--api-url", f"http://127.0.0.1:{port}", "--retries", "0", "--timeout", "1",
                                         "--out", str(tmp_path / "x.csv")])
     assert code == 1 and "cannot connect" in capsys.readouterr().err
     assert not (tmp_path / "x.csv").exists()
-    with pytest.raises(SystemExit) as exc:
-        kraken_losers.parse_args(["--top-n", "0"])
-    assert exc.value.code == 2
+    assert cli.run(kraken_losers.main, ["--top-n", "0", "--out", str(tmp_path / "x.csv")]) == 2
+    assert "argument --top-n" in capsys.readouterr().err
 
 
 @engines_param()
 def test_kraken_losers_load_appends_batches(warehouse, profiles_dir, tmp_path):
     args = ["--target", warehouse.name, "--profiles-dir", str(profiles_dir), "--load", "--top-n", "2",
             "--backoff", "0.01"]
+    table = warehouse.relation("kraken_top_losers")
+    select = (f"select loser_rank, pair_key, symbol, pct_change_since_utc_open, fetched_at from {table} "
+              "order by fetched_at, loser_rank")
     with FakeKraken(NOW) as fake:
         assert cli.run(kraken_losers.main, ["--api-url", fake.url, "--out", str(tmp_path / "a.csv"), *args]) == 0
+        first = query(warehouse, select)
+        stamp = first[0][4]
+        while time.time() < stamp.replace(tzinfo=UTC).timestamp() + 1:  # the next run is a second later
+            time.sleep(0.05)
         assert cli.run(kraken_losers.main, ["--api-url", fake.url, "--out", str(tmp_path / "b.csv"), *args]) == 0
-    rows = query(warehouse, f"select loser_rank, pair_key, symbol, pct_change_since_utc_open, fetched_at "
-                            f"from {warehouse.relation('kraken_top_losers')} order by fetched_at, loser_rank")
-    assert [r[:3] for r in rows[:2]] == [(1, "SOLUSD", "SOLUSD"), (2, "XXDGZUSD", "XDGUSD")]
-    assert rows[0][3] == pytest.approx(-10)
-    batches = {r[4] for r in rows}
-    assert len(rows) == 2 * len(batches)  # a second run appends a batch (or, within the same second, replaces it)
+    assert [r[:3] for r in first] == [(1, "SOLUSD", "SOLUSD"), (2, "XXDGZUSD", "XDGUSD")]
+    assert first[0][3] == pytest.approx(-10)
+    assert read_csv(tmp_path / "a.csv")[0]["fetched_at"] == f"{stamp:%Y-%m-%d %H:%M:%S}"
+    rows = query(warehouse, select)
+    # appended: the first batch is still there, unchanged, and the second has its own fetched_at
+    assert rows[:2] == first
+    assert [r[:4] for r in rows[2:]] == [r[:4] for r in first] and rows[2][4] > stamp
+    assert len({r[4] for r in rows}) == 2 and len(rows) == 4
+
+    # a batch with the same fetched_at as an earlier one (two runs within a second) replaces it
+    second = rows[2][4]
+    append_losers(warehouse, [{"fetched_at": second, "pair_key": "ADAUSD", "wsname": "ADA/USD", "symbol": "ADAUSD",
+                               "base": "ADA", "quote": "USD", "last": 0.5, "volume_24h": 1.0,
+                               "volume_24h_usd": 1.0}])
+    rows = query(warehouse, select)
+    assert rows[:2] == first and [r[:2] for r in rows[2:]] == [(1, "ADAUSD")]

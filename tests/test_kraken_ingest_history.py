@@ -124,6 +124,22 @@ def test_fetch_history_for_each_cohort_source(warehouse, profiles_dir, tmp_path,
     with open(out, newline="") as handle:
         assert {r["symbol"] for r in csv.DictReader(handle)} == {names[0]}
 
+    # overlaps from the dbt relation, with the largest --days (36500): every bar before --end
+    execute(warehouse, f"create table {warehouse.relation('habitual_overlaps')} (symbol varchar(32), {rank} integer)")
+    execute(warehouse, f"insert into {warehouse.relation('habitual_overlaps')} values ('{names[2]}', 1), "
+                       f"('{names[1]}', 2)")
+    assert cli.run(fetch_history.main, ["--cohort", "overlaps", "--out", str(out), *common, "--days", "36500"]) == 0
+    with open(out, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for symbol in (names[1], names[2]):
+        f = frames[symbol]
+        expected = f[f["ts"] < stop]
+        got = [r for r in rows if r["symbol"] == symbol]
+        assert [r["timestamp"] for r in got] == [datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%d %H:%M:%S")
+                                                 for t in expected["ts"]]
+        assert [float(r["close"]) for r in got] == expected["close"].tolist()
+    assert {r["symbol"] for r in rows} == {names[1], names[2]}
+
     # a symbol with a quote in it travels as a parameter, not as SQL
     write_losers_csv(losers, ["X' OR '1'='1"])
     assert cli.run(fetch_history.main, ["--cohort", "losers", "--losers-csv", str(losers), "--out", str(out),

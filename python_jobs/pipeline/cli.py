@@ -69,6 +69,12 @@ def utc_time(text: str) -> datetime | None:
     return value
 
 
+def first_line(value: object) -> str:
+    """The first line of a message (an exception's can run over several): errors are one line."""
+    text = str(value).strip()
+    return text.splitlines()[0] if text else ""
+
+
 def add_target_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--target",

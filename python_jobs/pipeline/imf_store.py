@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import cli
 from .errors import UsageError
 from .files import atomic_path, write_text
 from .warehouse import Target, param, quote_ident, read_rows, relation_exists
@@ -79,11 +80,6 @@ def read_warehouse(target: Target, cohort: str, as_of: datetime | None) -> Cohor
     return CohortBars(members, _frames(frame), as_of or built_as_of or _utc_now())
 
 
-def _first_line(exc: Exception) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
-
-
 def read_csv(path: Path, as_of: datetime | None) -> CohortBars:
     """A habitual_*.csv export; UsageError naming the file and line of the first bad value."""
     where = f"--input {path}"
@@ -94,7 +90,7 @@ def read_csv(path: Path, as_of: datetime | None) -> CohortBars:
     except OSError as exc:
         raise UsageError(f"{where}: cannot read it ({exc.strerror or exc})") from None
     except ValueError as exc:  # pandas' parser errors, an empty file, bytes that are not UTF-8
-        raise UsageError(f"{where}: not a readable CSV ({_first_line(exc)})") from None
+        raise UsageError(f"{where}: not a readable CSV ({cli.first_line(exc)})") from None
     absent = [c for c in NEEDED_CSV_COLUMNS if c not in frame.columns]
     if absent:
         raise UsageError(f"{where}: missing column(s) {', '.join(absent)} "

@@ -8,6 +8,7 @@ Pure functions (asset names, USD pairs, percent changes) need no network and are
 
 from __future__ import annotations
 
+import argparse
 import csv
 import logging
 import math
@@ -17,8 +18,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from .errors import JobFailed
+from . import cli
+from .errors import JobFailed, UsageError
 from .project import PROJECT_ROOT
 
 log = logging.getLogger(__name__)
@@ -38,7 +41,32 @@ class KrakenError(JobFailed):
 
 
 def api_url(flag: str | None = None) -> str:
-    return (flag or os.environ.get("KRAKEN_API_URL") or DEFAULT_API_URL).rstrip("/")
+    """--api-url, else KRAKEN_API_URL, else Kraken's; UsageError naming the one that is not an http(s) URL."""
+    source, url = "--api-url", flag
+    if not flag:
+        source, url = "KRAKEN_API_URL", os.environ.get("KRAKEN_API_URL") or DEFAULT_API_URL
+    try:
+        parts = urlsplit(url)
+        usable = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # an unclosed IPv6 bracket
+        usable = False
+    if not usable:
+        raise UsageError(f"{source} {url!r}: expected an http(s) URL like {DEFAULT_API_URL}")
+    return url.rstrip("/")
+
+
+def add_http_flags(parser: argparse.ArgumentParser, *, request_interval_help: str) -> None:
+    """--api-url, --timeout, --retries, --backoff and --request-interval, with bounds that keep the
+    retries and waits finite (2 ** 20 backoffs is already days)."""
+    parser.add_argument("--api-url", help="Kraken API base URL (default: KRAKEN_API_URL or https://api.kraken.com)")
+    parser.add_argument("--timeout", type=cli.bounded(float, above=0, maximum=600), default=10.0,
+                        help="seconds per HTTP request, up to 600 (default 10)")
+    parser.add_argument("--retries", type=cli.bounded(int, minimum=0, maximum=20), default=4,
+                        help="retries on 5xx, timeouts and rate limits, 0 to 20 (default 4)")
+    parser.add_argument("--backoff", type=cli.bounded(float, minimum=0, maximum=3600), default=1.0,
+                        help="first retry delay in seconds, doubled at each retry, up to 3600 (default 1)")
+    parser.add_argument("--request-interval", type=cli.bounded(float, minimum=0, maximum=3600), default=1.0,
+                        help=request_interval_help)
 
 
 class KrakenClient:
@@ -64,23 +92,26 @@ class KrakenClient:
                 response = self.session.get(url, params=params, timeout=self.timeout)
             except (requests.Timeout, requests.ConnectionError) as exc:
                 reason = f"{type(exc).__name__} ({self.timeout:g} s timeout)" if isinstance(
-                    exc, requests.Timeout) else f"cannot connect: {_first_line(exc)}"
+                    exc, requests.Timeout) else f"cannot connect: {cli.first_line(exc)}"
                 if last_try:
                     raise KrakenError(f"Kraken {endpoint}: {reason}, after {attempt + 1} attempts") from exc
                 self._wait(attempt, endpoint, reason)
                 continue
+            except requests.RequestException as exc:  # a bad URL, too many redirects: no retry helps
+                raise KrakenError(f"Kraken {endpoint}: {type(exc).__name__}: {cli.first_line(exc)}") from exc
             if response.status_code >= 500 or response.status_code == 429:
                 if last_try:
                     raise KrakenError(f"Kraken {endpoint}: HTTP {response.status_code}, after {attempt + 1} attempts")
                 self._wait(attempt, endpoint, f"HTTP {response.status_code}")
                 continue
             if response.status_code >= 400:
-                raise KrakenError(f"Kraken {endpoint}: HTTP {response.status_code}: {_first_line(response.text)[:200]}")
+                raise KrakenError(f"Kraken {endpoint}: HTTP {response.status_code}: "
+                                  f"{cli.first_line(response.text)[:200]}")
             try:
                 payload = response.json()
             except ValueError:
                 raise KrakenError(f"Kraken {endpoint}: malformed JSON in the response: "
-                                  f"{_first_line(response.text)[:120]!r}") from None
+                                  f"{cli.first_line(response.text)[:120]!r}") from None
             if not isinstance(payload, dict) or not isinstance(payload.get("error", []), list):
                 raise KrakenError(f"Kraken {endpoint}: unexpected response shape (no error list)")
             errors = [str(e) for e in payload.get("error", [])]
@@ -128,12 +159,10 @@ class KrakenClient:
         rows = [v for k, v in result.items() if k != "last"]
         if len(rows) != 1 or not isinstance(rows[0], list):
             raise KrakenError(f"Kraken OHLC {pair}: expected one pair's candles, got keys {sorted(result)}")
-        return rows[0], (int(last) if last is not None else None)
-
-
-def _first_line(value: Any) -> str:
-    text = str(value).strip()
-    return text.splitlines()[0] if text else ""
+        try:
+            return rows[0], (int(last) if last is not None else None)
+        except (TypeError, ValueError):
+            raise KrakenError(f"Kraken OHLC {pair}: malformed last {last!r}") from None
 
 
 # ----------------------------------------------------------------------------- names and mappings
@@ -219,10 +248,13 @@ def ticker_row(pair: Pair, ticker: dict[str, Any]) -> dict[str, Any]:
             "volume_24h_usd": volume * vwap, "pct_change_since_utc_open": pct_change(last, opened)}
 
 
-def price_24h_ago(candles: list[list], now: int) -> float | None:
+def price_24h_ago(candles: list[list], now: int, pair: str = "") -> float | None:
     """The open of the first candle starting at or after now - 24 h."""
     cutoff = now - 86400
-    for candle in candles:
-        if int(candle[0]) >= cutoff:
-            return float(candle[1])
+    try:
+        for candle in candles:
+            if int(candle[0]) >= cutoff:
+                return float(candle[1])
+    except (TypeError, ValueError, IndexError) as exc:
+        raise KrakenError(f"Kraken OHLC {pair}: malformed candle ({type(exc).__name__}: {exc})") from None
     return None

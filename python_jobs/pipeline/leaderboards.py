@@ -45,7 +45,8 @@ def _missing(value: Any) -> bool:
 
 
 def _number(value: Any) -> float | None:
-    return None if _missing(value) else float(value)
+    """A figure for the JSON: null when missing or not finite (JSON has no NaN or Infinity)."""
+    return None if _missing(value) or not math.isfinite(float(value)) else float(value)
 
 
 def read_leaderboards(target: Target) -> Leaderboards:
@@ -135,10 +136,13 @@ def export_cohort_bars(target: Target, cohort: str, path: Path) -> int:
     """habitual_<cohort>.csv: every lookback bar of each member, streamed from cohort_bars. Returns rows."""
     rel = target.relation
     ts = quote_ident(target, "timestamp")
+    if target.type == "duckdb":  # an infinite or NaN value is an empty cell, as a missing one
+        values = ", ".join(f"case when isfinite({c}) then {c} end as {c}" for c in BAR_COLUMNS[2:])
+        sql = (f"select symbol, {ts}, {values} from {rel('cohort_bars')} "
+               f"where cohort = '{cohort}' order by symbol, {ts}")
+        return _export_duckdb(target, sql, path)
     sql = (f"select symbol, {ts}, open, high, low, close, volume from {rel('cohort_bars')} "
-           f"where cohort = {param(target)} order by symbol, {ts}")
-    if target.type == "duckdb":
-        return _export_duckdb(target, sql.replace(param(target), f"'{cohort}'"), path)
+           f"where cohort = {param(target)} order by symbol, {ts}")  # MariaDB and MySQL hold no NaN or infinity
     rows = 0
     with atomic_path(path) as tmp, open(tmp, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")

@@ -1,0 +1,148 @@
+"""leaderboards_report.py on the relations it reads, written directly (DuckDB and MariaDB): the JSON
+and CSVs, non-finite values, --no-bars, and --out checks made before the work. The models that
+build these relations are tested in test_leaderboards.py."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+
+import pytest
+
+import leaderboards_report
+from conftest import engines_param, execute, query
+from helpers import assert_one_line_error, run_job, unwritable_folder
+from pipeline import cli
+from pipeline.leaderboards import COHORTS
+
+MEMBERS = {  # cohort -> (symbol, rank, gains, losses, overlap, 24h price change, 24h volume change, distance, tags)
+    "gainers": [("AUSD", 1, 5, 1, 0.2, 4.5, 12.0, 0.3, "trending"), ("BUSD", 2, 4, 2, 0.4, 2.25, None, 0.1, None)],
+    "losers": [("CUSD", 1, 1, 6, 0.1, -8.0, -20.5, 0.7, "vol_drop, trending")],
+    "overlaps": [],
+}
+SKEW = [("gainers", "AUSD", "6h", "high", 1.5), ("losers", "CUSD", "24h", "low", None)]
+BARS = [("gainers", "AUSD", "2026-11-19 23:58:00", 1.0, 1.5, 0.5, 1.25, 10.0),
+        ("gainers", "AUSD", "2026-11-19 23:59:00", 1.25, 1.5, 1.0, 1.5, 0.0),
+        ("losers", "CUSD", "2026-11-19 23:59:00", 2.0, 2.5, 1.5, 2.0, None)]
+
+
+def build(target) -> None:
+    """leaderboard_run, habitual_*, leaderboard_skew and cohort_bars, as tables with the models' columns."""
+    q = lambda name: f"`{name}`" if target.is_mysql_family else f'"{name}"'  # noqa: E731
+    ts = "datetime" if target.is_mysql_family else "timestamp"
+    rel = target.relation
+    if target.is_mysql_family:
+        execute(target, f"create database if not exists {q(target.schema)}")
+    execute(target, f"create table {rel('leaderboard_run')} (as_of {ts}, lookback_start {ts}, top_n integer, "
+                    "fresh_symbols integer)")
+    execute(target, f"insert into {rel('leaderboard_run')} values ('2026-11-20 00:00:00', '2026-11-19 00:00:00', 2, 3)")
+    for cohort in COHORTS:
+        execute(target, f"create table {rel('habitual_' + cohort)} (symbol varchar(32), {q('rank')} integer, "
+                        "gain_count integer, loss_count integer, overlap_score double, price_change_24h double, "
+                        "volume_change_24h double, centroid_distance double, profile_tags varchar(200))")
+        for m in MEMBERS[cohort]:
+            values = ", ".join("null" if v is None else f"'{v}'" if isinstance(v, str) else repr(v) for v in m)
+            execute(target, f"insert into {rel('habitual_' + cohort)} values ({values})")
+    execute(target, f"create table {rel('leaderboard_skew')} (cohort varchar(16), symbol varchar(32), "
+                    "bucket varchar(8), level varchar(8), deviation_pct double)")
+    for s in SKEW:
+        execute(target, f"insert into {rel('leaderboard_skew')} values ('{s[0]}', '{s[1]}', '{s[2]}', '{s[3]}', "
+                        f"{'null' if s[4] is None else s[4]})")
+    execute(target, f"create table {rel('cohort_bars')} (cohort varchar(16), symbol varchar(32), {q('timestamp')} {ts}, "
+                    "open double, high double, low double, close double, volume double)")
+    for b in BARS:
+        execute(target, f"insert into {rel('cohort_bars')} values ('{b[0]}', '{b[1]}', '{b[2]}', {b[3]}, {b[4]}, "
+                        f"{b[5]}, {b[6]}, {'null' if b[7] is None else b[7]})")
+
+
+def expected_document() -> dict:
+    titles = {"gainers": "Top Gainers", "losers": "Top Losers", "overlaps": "Top Overlap"}
+    doc = {"as_of": "2026-11-20 00:00:00", "lookback_start": "2026-11-19 00:00:00", "top_n": 2, "fresh_symbols": 3}
+    for cohort in COHORTS:
+        doc[titles[cohort]] = {
+            "coins": [{"symbol": m[0], "price_change": m[5], "pct_vol_change": m[6],
+                       "skew": m[8].split(", ") if m[8] else []} for m in MEMBERS[cohort]],
+            "skew_details": [{"symbol": s[1], "bucket": s[2], "level": s[3], "deviation_pct": s[4]}
+                             for s in SKEW if s[0] == cohort]}
+    return doc
+
+
+def bars_csv(path) -> list[list[str]]:
+    with open(path, newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def report(target, profiles_dir, out, *flags) -> int:
+    return cli.run(leaderboards_report.main, ["--target", target.name, "--profiles-dir", str(profiles_dir),
+                                              "--out", str(out), *flags])
+
+
+@engines_param()
+def test_report_writes_the_json_and_the_bars_and_no_bars_skips_them(warehouse, profiles_dir, tmp_path, capsys):
+    build(warehouse)
+    assert report(warehouse, profiles_dir, tmp_path / "all") == 0
+    assert json.loads((tmp_path / "all" / "leaderboards_summary.json").read_text()) == expected_document()
+    assert bars_csv(tmp_path / "all" / "habitual_gainers.csv") == [
+        ["symbol", "timestamp", "open", "high", "low", "close", "volume"],
+        ["AUSD", "2026-11-19 23:58:00", "1.0", "1.5", "0.5", "1.25", "10.0"],
+        ["AUSD", "2026-11-19 23:59:00", "1.25", "1.5", "1.0", "1.5", "0.0"]]
+    assert bars_csv(tmp_path / "all" / "habitual_losers.csv")[1] == ["CUSD", "2026-11-19 23:59:00", "2.0", "2.5",
+                                                                      "1.5", "2.0", ""]
+    assert len(bars_csv(tmp_path / "all" / "habitual_overlaps.csv")) == 1
+
+    assert report(warehouse, profiles_dir, tmp_path / "json", "--no-bars") == 0
+    assert sorted(p.name for p in (tmp_path / "json").iterdir()) == ["leaderboards_summary.json"]
+    assert json.loads((tmp_path / "json" / "leaderboards_summary.json").read_text()) == expected_document()
+    assert "Top Losers" in capsys.readouterr().out
+
+
+@engines_param()
+def test_report_out_that_is_a_file_or_unwritable(warehouse, profiles_dir, tmp_path, capsys):
+    build(warehouse)
+    plain = tmp_path / "plain.txt"
+    plain.write_text("keep\n")
+    for out in (plain, plain / "sub"):
+        assert report(warehouse, profiles_dir, out) == 2
+        assert_one_line_error(capsys.readouterr().err, f"--out {out}", only_line=True)
+    assert plain.read_text() == "keep\n"
+    locked = unwritable_folder(tmp_path / "locked")
+    try:
+        done = run_job("leaderboards_report.py", "--target", warehouse.name, "--profiles-dir", str(profiles_dir),
+                       "--out", str(locked), obey_modes=True)
+        assert done.returncode == 2
+        assert_one_line_error(done.stderr, f"--out {locked}", "cannot write", only_line=True)
+        assert done.stdout == ""  # stopped before reading the leaderboards
+        assert list(locked.iterdir()) == []
+    finally:
+        locked.chmod(0o755)
+
+
+@engines_param()
+def test_report_with_infinite_values(warehouse, profiles_dir, tmp_path):
+    """Infinite figures are null in the JSON and empty cells in the CSVs. MariaDB cannot hold them
+    (a DOUBLE column refuses an overflow), so there only that refusal is checked."""
+    build(warehouse)
+    rel = warehouse.relation
+    if warehouse.is_mysql_family:
+        from pymysql.err import OperationalError
+
+        with pytest.raises(OperationalError, match="out of range"):
+            execute(warehouse, f"update {rel('habitual_losers')} set price_change_24h = 1e308 * 10")
+        return
+    execute(warehouse, f"update {rel('habitual_losers')} set price_change_24h = 'inf'::double, "
+                       "volume_change_24h = '-inf'::double")
+    execute(warehouse, f"update {rel('leaderboard_skew')} set deviation_pct = 'inf'::double where symbol = 'AUSD'")
+    execute(warehouse, f"update {rel('cohort_bars')} set volume = 'inf'::double, high = 'nan'::double "
+                       "where symbol = 'CUSD'")
+    assert query(warehouse, f"select price_change_24h from {rel('habitual_losers')}") == [(math.inf,)]
+    assert report(warehouse, profiles_dir, tmp_path) == 0
+    text = (tmp_path / "leaderboards_summary.json").read_text()
+    assert "Infinity" not in text and "NaN" not in text
+    doc = json.loads(text)
+    expected = expected_document()
+    expected["Top Losers"]["coins"][0].update(price_change=None, pct_vol_change=None)
+    expected["Top Gainers"]["skew_details"][0]["deviation_pct"] = None
+    assert doc == expected
+    assert bars_csv(tmp_path / "habitual_losers.csv")[1] == ["CUSD", "2026-11-19 23:59:00", "2.0", "", "1.5", "2.0",
+                                                             ""]
