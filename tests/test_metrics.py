@@ -16,7 +16,14 @@ Every cell must equal the reference to 1e-9 relative (1e-12 absolute near zero).
 from __future__ import annotations
 
 import math
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -28,6 +35,7 @@ from pipeline.bars import validate_frame
 from pipeline.errors import JobFailed
 from pipeline.loader import load_batches
 from pipeline.metrics_catalog import YAML_PATH, metric_columns, render_yaml
+from pipeline.project import PROJECT_ROOT
 from pipeline.synthetic import generate
 from reference_daily_metrics import columns as reference_columns
 from reference_daily_metrics import compute
@@ -197,8 +205,9 @@ def test_full_refresh_rebuilds_and_drops_scratch_tables(warehouse, profiles_dir,
     dbt_runner.invoke(["run", "--select", "ohlc_metrics_daily", "--full-refresh"], **common)
     assert_equal_to_reference(fetch(target), reference(bars), "full refresh")
     tables = {r[0] for r in query(target, "select table_name from information_schema.tables")}
-    assert {"ohlc_metrics_daily", "ohlc_metrics_daily__segments"} <= tables
-    assert not [t for t in tables if t.startswith("ohlc_metrics_daily__") and t != "ohlc_metrics_daily__segments"]
+    kept = {"ohlc_metrics_daily__segments", "ohlc_metrics_daily__pending"}
+    assert {"ohlc_metrics_daily", *kept} <= tables
+    assert not [t for t in tables if t.startswith("ohlc_metrics_daily__") and t not in kept]
 
 
 def test_yaml_is_generated_from_the_catalog():
@@ -271,3 +280,95 @@ def test_rows_of_removed_bars_go_too(warehouse, profiles_dir, tmp_path):
     dbt_runner.invoke(["run", "--select", "ohlc_metrics_daily"], vars={"recompute_from": f"{first_day:%Y-%m-%d}"},
                       **common)
     assert_equal_to_reference(fetch(target), reference(bars[~gone]), "after bars were removed")
+
+
+@engines_param()
+def test_a_symbol_or_older_history_loaded_after_the_backfill(warehouse, profiles_dir, tmp_path):
+    """A symbol first loaded after the backfill gets its whole history on the next plain run (it
+    got one row before: bars_7d 1440, bars_30d below its own bars_24h), and so do a stored
+    symbol's older bars loaded later. dbt build: the schema tests run after the incremental run."""
+    target = warehouse
+    common, bars = small_build(target, tmp_path)
+    source = bars[bars["symbol"] == "GAPFREEUSD"]
+    newcomer = source[source["ts"] >= source["ts"].max() - 2 * 86400].assign(symbol="NEWUSD")
+    older = bars[(bars["symbol"] == "LATEUSD") & (bars["ts"] < bars["ts"].min() + 86400)]
+    older = older.assign(ts=older["ts"] - 4 * 86400)
+    load(target, pd.concat([newcomer, older]))
+    result = dbt_runner.invoke(["build", "--select", "ohlc_metrics_daily"], **common)
+    assert set(dbt_runner.statuses(result).values()) <= {"success", "pass"}
+    bars = pd.concat([bars, newcomer, older]).sort_values(["symbol", "ts"]).reset_index(drop=True)
+    assert_equal_to_reference(fetch(target), reference(bars), "after a new symbol and older bars")
+
+
+STEP_LINE = re.compile(r"ohlc_metrics_daily: (.+) \(\d+\.\d s\)")
+
+
+def run_killed(target, tmp_path, kill_after: int, vars_json: str | None = None) -> tuple[int, list[str]]:
+    """`dbt run --select ohlc_metrics_daily` in a process of its own, killed (SIGKILL) as soon as it
+    has logged its kill_after-th step. Returns the exit status (-9 when killed) and the steps seen."""
+    dbt = [str(Path(sys.executable).with_name("dbt")), "run", "--select", "ohlc_metrics_daily",
+           "--target", target.name, "--project-dir", str(PROJECT_ROOT),
+           "--target-path", str(tmp_path / "target_killed"), "--log-path", str(tmp_path / "logs")]
+    if vars_json:
+        dbt += ["--vars", vars_json]
+    steps: list[str] = []
+    process = subprocess.Popen(dbt, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    assert process.stdout is not None
+    for line in process.stdout:
+        match = STEP_LINE.search(line)
+        if match:
+            steps.append(match.group(1))
+            if len(steps) == kill_after:
+                process.send_signal(signal.SIGKILL)
+                break
+    process.stdout.close()
+    return process.wait(timeout=300), steps
+
+
+def wait_for_lock(target, name: str) -> None:
+    """MariaDB: the killed client's server thread may still be finishing its statement (it holds
+    the table's run lock until then); cron's next run would be refused, so the test waits."""
+    if target.type == "duckdb":
+        return
+    deadline = time.monotonic() + 120
+    while query(target, "select is_free_lock(%s)", (name,))[0][0] != 1:
+        assert time.monotonic() < deadline, "the killed run's lock was never released"
+        time.sleep(0.2)
+
+
+@pytest.mark.slow
+@engines_param()
+def test_a_run_killed_at_any_step_is_finished_by_the_next(warehouse, profiles_dir, tmp_path):
+    """kill -9 at every step boundary: a recompute_from run (a corrected bar, a new symbol) is
+    killed after its first step, then each plain run after is killed one step later, until one
+    finishes. The table then equals the reference (a clean full refresh), though the killed
+    steps had rewritten the persistent step tables one statement at a time; the record of the
+    unfinished run is empty again."""
+    target = warehouse
+    _, bars = small_build(target, tmp_path)
+    symbol, at = "GAPFREEUSD", int(bars["ts"].max()) // 86400 * 86400 - 86400 + 7200
+    execute(target, f"update {target.relation('ohlcvt')} set close = close * 1.01, high = high * 1.01 "
+                    f"where symbol = '{symbol}' and timestamp = '{datetime.fromtimestamp(at, UTC):%Y-%m-%d %H:%M:%S}'")
+    mask = (bars["symbol"] == symbol) & (bars["ts"] == at)
+    assert mask.sum() == 1
+    bars.loc[mask, ["close", "high"]] *= 1.01
+    newcomer = bars[bars["symbol"] == "LATEUSD"].assign(symbol="NEWUSD")
+    load(target, newcomer)
+    bars = pd.concat([bars, newcomer]).sort_values(["symbol", "ts"]).reset_index(drop=True)
+
+    lock = f"data_pipeline {target.schema}.ohlc_metrics_daily"
+    recompute = f'{{"recompute_from": "{datetime.fromtimestamp(at, UTC):%Y-%m-%d}"}}'
+    killed: list[str] = []
+    for kill_after in range(1, 60):
+        status, steps = run_killed(target, tmp_path, kill_after, recompute if kill_after == 1 else None)
+        wait_for_lock(target, lock)
+        if status != -signal.SIGKILL:
+            assert status == 0, f"the run after {len(killed)} kills failed (steps {steps})"
+            break
+        killed.append(steps[-1])
+    else:
+        pytest.fail("every run was killed")
+    assert len(killed) >= 12 and "segments: delete" in killed, f"killed after: {killed}"
+    assert_equal_to_reference(fetch(target), reference(bars), f"after runs killed after {killed}")
+    assert query(target, f"select count(*) from {target.relation('ohlc_metrics_daily__pending')}") == [(0,)]

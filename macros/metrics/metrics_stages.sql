@@ -157,17 +157,20 @@
 {% macro metrics_prepare() -%}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
     {%- do data_pipeline.metrics_lock() -%}
-    {%- set start = data_pipeline.metrics_start_epoch() -%}
+    {%- set plan = data_pipeline.metrics_plan() -%}
+    {%- set start = plan.start -%}
     {%- set stage = data_pipeline.metrics_stage -%}
     {%- set dt = modules.datetime -%}
     {%- if start is none -%}
         {{ log('ohlc_metrics_daily: full build from every bar', info=true) }}
         {%- set bar_filter = '1 = 1' -%}
     {%- else -%}
-        {%- set since = dt.datetime(1970, 1, 1) + dt.timedelta(seconds=start) -%}
-        {{ log('ohlc_metrics_daily: recomputing from ' ~ since.date(), info=true) }}
-        {%- set bar_filter = data_pipeline.symbol_scan_hint('symbol') ~ ' and bar_at >= ' ~ data_pipeline.timestamp_literal(since) -%}
+        {{ log('ohlc_metrics_daily: recomputing from ' ~ (dt.datetime(1970, 1, 1) + dt.timedelta(seconds=start)).date(), info=true) }}
+        {%- set bar_filter = data_pipeline.symbol_scan_hint('symbol') ~ ' and '
+            ~ data_pipeline.metrics_recomputed(plan, 'symbol', 'bar_at', 'timestamp') -%}
     {%- endif -%}
+    {#- from here on the persistent step tables change: a run that dies is finished by the next -#}
+    {%- do data_pipeline.metrics_pending_record(plan) -%}
 
     {#- 1. The bars of every recomputed day, each a 'day' segment. -#}
     {%- set day_segments -%}
@@ -197,7 +200,8 @@
     {%- if start is none -%}
         {%- do data_pipeline.metrics_create('segments', data_pipeline.metrics_segment_stats(enriched), ['symbol', 'seg_kind', 'seg_date']) -%}
     {%- else -%}
-        {%- do data_pipeline.metrics_execute('segments: delete', 'delete from ' ~ segments ~ " where seg_kind <> 'day' or seg_date >= " ~ start) -%}
+        {%- do data_pipeline.metrics_execute('segments: delete', 'delete from ' ~ segments ~ " where seg_kind <> 'day' or "
+            ~ data_pipeline.metrics_recomputed(plan, 'symbol', 'seg_date')) -%}
         {%- do data_pipeline.metrics_execute('segments: days', 'insert into ' ~ segments ~ ' ' ~ data_pipeline.metrics_segment_stats(enriched)) -%}
     {%- endif -%}
 
@@ -298,7 +302,7 @@
         select symbol, seg_date, bkt, min(tpa) as lo
         from {{ stage('typical_prices') }}
         {%- if start is not none %}
-        where {{ data_pipeline.symbol_scan_hint('symbol') }} and seg_date >= {{ start }}
+        where {{ data_pipeline.symbol_scan_hint('symbol') }} and {{ data_pipeline.metrics_recomputed(plan, 'symbol', 'seg_date') }}
         {%- endif %}
         group by symbol, seg_date, bkt
     {%- endset -%}
@@ -309,7 +313,7 @@
         {#- naming the symbols makes this a key range per symbol on MySQL/MariaDB, not a scan -#}
         {%- for name in ['typical_prices', 'typical_buckets'] -%}
             {%- do data_pipeline.metrics_execute(name ~ ': delete', 'delete from ' ~ stage(name) ~ ' where '
-                ~ data_pipeline.symbol_scan_hint('symbol') ~ ' and seg_date >= ' ~ start) -%}
+                ~ data_pipeline.symbol_scan_hint('symbol') ~ ' and ' ~ data_pipeline.metrics_recomputed(plan, 'symbol', 'seg_date')) -%}
         {%- endfor -%}
         {%- do data_pipeline.metrics_execute('typical_prices: insert', 'insert into ' ~ stage('typical_prices') ~ ' (' ~ typical_columns | join(', ') ~ ') ' ~ typical_sql) -%}
         {%- do data_pipeline.metrics_execute('typical_buckets: insert', 'insert into ' ~ stage('typical_buckets') ~ ' ' ~ buckets_sql) -%}
@@ -336,7 +340,7 @@
             ) as bounds
             inner join ({{ data_pipeline.number_series(span_days) }}) as numbers
                 on bounds.first_day + numbers.i * 86400 <= bounds.last_day
-            where bounds.first_day + numbers.i * 86400 >= {{ start or 0 }}
+            where {{ data_pipeline.metrics_recomputed(plan, 'bounds.symbol', 'bounds.first_day + numbers.i * 86400') }}
         ) as spine
         left join {{ stage('current') }} as current_symbols
             on spine.symbol = current_symbols.symbol and spine.metric_date = current_symbols.metric_date
@@ -353,7 +357,8 @@
         select metrics.symbol, metrics.metric_date
         from {{ this }} as metrics
         where
-            metrics.metric_date >= {{ data_pipeline.cast_date(data_pipeline.from_epoch_seconds(start or 0)) }}
+            metrics.metric_date >= {{ data_pipeline.metrics_epoch_literal(plan.first or 0, 'date') }}
+            and {{ data_pipeline.metrics_recomputed(plan, 'metrics.symbol', 'metrics.metric_date', 'date') }}
             and not exists (
                 select 1
                 from {{ stage('snapshots') }} as snapshots
@@ -391,7 +396,7 @@
     {%- for w in data_pipeline.metrics_long_windows() -%}
         {%- do data_pipeline.metrics_long_window(w) -%}
     {%- endfor -%}
-    {%- do data_pipeline.metrics_long_mads(start) -%}
+    {%- do data_pipeline.metrics_long_mads(plan.first) -%}
     {{ return('') }}
 {%- endmacro %}
 
@@ -436,7 +441,10 @@
             {%- do adapter.execute('drop table if exists ' ~ data_pipeline.metrics_stage(name), auto_begin=false, fetch=false) -%}
         {%- endfor -%}
     {%- endif -%}
-    {%- if execute -%}{%- do data_pipeline.metrics_unlock() -%}{%- endif -%}
+    {%- if execute -%}
+        {%- do data_pipeline.metrics_pending_clear() -%}
+        {%- do data_pipeline.metrics_unlock() -%}
+    {%- endif -%}
     {{ return('') }}
 {%- endmacro %}
 

@@ -1,0 +1,130 @@
+{#- Which rows of ohlc_metrics_daily a run recomputes (its plan), and the record that makes a run
+    that dies part-way be finished by the next one.
+
+    A plan is a dict:
+    - start: the first date (epoch seconds) every symbol is recomputed from, or none for a full
+      build (first run, --full-refresh, a persistent step table missing);
+    - symbol_starts: earlier dates for single symbols: a symbol new to the table, or whose bars
+      now begin before its first stored day (older history loaded later), from its first bar;
+    - first: the earliest date of the two (none for a full build).
+
+    The steps rewrite the persistent step tables (`__segments` and, on MySQL/MariaDB, the sorted
+    typical prices) in statements that commit one by one. So before the first of them, the plan
+    is appended to `<table>__pending`, and only the run's last statement (metrics_pending_clear,
+    after the table's rows are written) empties it. A run killed in between leaves it there: the
+    next run recomputes from the earliest date it holds as well as its own, which rewrites
+    everything the killed run touched. -#}
+
+{% macro metrics_pending_relation() -%}
+    {{ return(data_pipeline.metrics_stage('pending')) }}
+{%- endmacro %}
+
+{% macro metrics_plan() -%}
+    {%- set dt = modules.datetime -%}
+    {%- set pending = data_pipeline.metrics_read_pending() -%}
+    {%- set start = data_pipeline.metrics_start_epoch() -%}
+    {%- if start is not none and pending.start is not none and pending.start < start -%}
+        {{ log('ohlc_metrics_daily: an earlier run did not finish; recomputing from its first date too', info=true) }}
+        {%- set start = pending.start if pending.start > 0 else none -%}
+    {%- endif -%}
+    {%- set symbol_starts = {} -%}
+    {%- if start is not none -%}
+        {%- set history = data_pipeline.metrics_new_history() -%}
+        {%- for symbol, since in (pending.symbol_starts.items() | list) + (history.items() | list) -%}
+            {%- if since < start and (symbol not in symbol_starts or since < symbol_starts[symbol]) -%}
+                {%- do symbol_starts.update({symbol: since}) -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- for symbol, since in symbol_starts.items() | sort -%}
+            {{ log('ohlc_metrics_daily: ' ~ symbol ~ ' from ' ~ (dt.datetime(1970, 1, 1) + dt.timedelta(seconds=since)).date()
+                ~ ' (new to the table, or older bars arrived)', info=true) }}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- set first = none if start is none else ([start] + (symbol_starts.values() | list)) | min -%}
+    {{ return({'start': start, 'symbol_starts': symbol_starts, 'first': first}) }}
+{%- endmacro %}
+
+{#- The symbols whose history begins before their first stored day: every symbol of the bars
+    table missing from `__segments`, and the stored ones with a sane bar before their first day,
+    each with the day of its first sane bar. Read as literal per-symbol ranges that end at the
+    stored first day, which MySQL/MariaDB answer from the bars key without reading stored bars. -#}
+{% macro metrics_new_history() -%}
+    {%- set segments = data_pipeline.metrics_stage('segments') -%}
+    {%- set stored = {} -%}
+    {%- for row in run_query("select symbol, min(seg_date) from " ~ segments ~ " where seg_kind = 'day' group by symbol").rows -%}
+        {%- do stored.update({row[0]: row[1] | int}) -%}
+    {%- endfor -%}
+    {%- set fresh = [] -%}
+    {%- for symbol in data_pipeline.ohlcvt_symbols() -%}
+        {%- if symbol not in stored -%}{%- do fresh.append(symbol) -%}{%- endif -%}
+    {%- endfor -%}
+    {%- set dt = modules.datetime -%}
+    {%- set ranges = [data_pipeline.symbol_in('symbol', fresh)] -%}
+    {%- for symbol, first_day in stored.items() -%}
+        {%- do ranges.append('(symbol = ' ~ data_pipeline.string_literal(symbol) ~ ' and bar_at < '
+            ~ data_pipeline.timestamp_literal(dt.datetime(1970, 1, 1) + dt.timedelta(seconds=first_day)) ~ ')') -%}
+    {%- endfor -%}
+    {%- set query -%}
+        select symbol, {{ data_pipeline.int_div(data_pipeline.epoch_seconds('min(bar_at)'), 86400) }} * 86400 as first_day
+        from {{ ref('stg_ohlcvt') }}
+        where {{ ranges | join(' or ') }}
+        group by symbol
+    {%- endset -%}
+    {%- set found = {} -%}
+    {%- for row in run_query(query).rows -%}{%- do found.update({row[0]: row[1] | int}) -%}{%- endfor -%}
+    {{ return(found) }}
+{%- endmacro %}
+
+{#- What an unfinished run left: {'start': its earliest all-symbol date, 0 for a full build, or
+    none; 'symbol_starts': per symbol}. Creates the empty record on the first run. -#}
+{% macro metrics_read_pending() -%}
+    {%- set pending = data_pipeline.metrics_pending_relation() -%}
+    {%- do adapter.execute('create table if not exists ' ~ pending ~ ' (symbol varchar(255), start_epoch bigint)',
+                           auto_begin=false, fetch=false) -%}
+    {%- set found = {'start': none, 'symbol_starts': {}} -%}
+    {%- for row in run_query('select symbol, min(start_epoch) from ' ~ pending ~ ' group by symbol').rows -%}
+        {%- if row[0] is none -%}
+            {%- do found.update({'start': row[1] | int}) -%}
+        {%- else -%}
+            {%- do found.symbol_starts.update({row[0]: row[1] | int}) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(found) }}
+{%- endmacro %}
+
+{#- Appends the plan to the record, in one statement committed at once (a full build as start 0). -#}
+{% macro metrics_pending_record(plan) -%}
+    {%- set rows = ['(null, ' ~ (plan.start if plan.start is not none else 0) ~ ')'] -%}
+    {%- for symbol, since in plan.symbol_starts.items() | sort -%}
+        {%- do rows.append('(' ~ data_pipeline.string_literal(symbol) ~ ', ' ~ since ~ ')') -%}
+    {%- endfor -%}
+    {%- do adapter.execute('insert into ' ~ data_pipeline.metrics_pending_relation() ~ ' (symbol, start_epoch) values '
+                           ~ rows | join(', '), auto_begin=false, fetch=false) -%}
+    {%- do data_pipeline.commit_now() -%}
+    {{ log('ohlc_metrics_daily: pending: record (0.0 s)', info=true) }}
+{%- endmacro %}
+
+{#- The run's last statement: the table holds the plan's rows, nothing is left to finish. -#}
+{% macro metrics_pending_clear() -%}
+    {%- do adapter.execute('delete from ' ~ data_pipeline.metrics_pending_relation(), auto_begin=false, fetch=false) -%}
+{%- endmacro %}
+
+{#- A predicate: the rows of the dates `plan` recomputes, with `time_column` compared as `literal`
+    ('epoch' seconds, 'timestamp' or 'date'). -#}
+{% macro metrics_recomputed(plan, symbol_column, time_column, literal='epoch') -%}
+    {%- if plan.start is none -%}{{ return('(1 = 1)') }}{%- endif -%}
+    {%- set terms = [time_column ~ ' >= ' ~ data_pipeline.metrics_epoch_literal(plan.start, literal)] -%}
+    {%- for symbol, since in plan.symbol_starts.items() | sort -%}
+        {%- do terms.append('(' ~ symbol_column ~ ' = ' ~ data_pipeline.string_literal(symbol) ~ ' and '
+            ~ time_column ~ ' >= ' ~ data_pipeline.metrics_epoch_literal(since, literal) ~ ')') -%}
+    {%- endfor -%}
+    {{ return('(' ~ terms | join(' or ') ~ ')') }}
+{%- endmacro %}
+
+{% macro metrics_epoch_literal(epoch, literal) -%}
+    {%- set dt = modules.datetime -%}
+    {%- set moment = dt.datetime(1970, 1, 1) + dt.timedelta(seconds=epoch) -%}
+    {%- if literal == 'timestamp' -%}{{ return(data_pipeline.timestamp_literal(moment)) }}{%- endif -%}
+    {%- if literal == 'date' -%}{{ return(data_pipeline.cast_date("'" ~ moment.strftime('%Y-%m-%d') ~ "'")) }}{%- endif -%}
+    {{ return(epoch | string) }}
+{%- endmacro %}
