@@ -190,6 +190,17 @@ def test_fetch_history_unwritable_out_or_no_bars_table(warehouse, profiles_dir, 
     assert len((tmp_path / "h.csv").read_text().splitlines()) == 1 + len(frame)
 
 
+@engines_param()
+def test_fetch_history_relation_without_its_columns_fails_in_one_line(warehouse, profiles_dir, tmp_path, capsys):
+    if warehouse.is_mysql_family:
+        execute(warehouse, f"create database {warehouse.relation('x').split('.')[0]}")
+    execute(warehouse, f"create table {warehouse.relation('habitual_overlaps')} (symbol varchar(32))")  # no rank
+    assert cli.run(fetch_history.main, ["--cohort", "overlaps", "--target", warehouse.name, "--profiles-dir",
+                                        str(profiles_dir), "--out", str(tmp_path / "h.csv")]) == 1
+    assert_one_line_error(capsys.readouterr().err, "the warehouse refused a query", "rank", only_line=True)
+    assert not (tmp_path / "h.csv").exists()
+
+
 # ----------------------------------------------------------------------------- kraken_losers.py
 
 @pytest.mark.parametrize("flags,needle", [

@@ -115,9 +115,25 @@ def run(main: Callable[[list[str] | None], int], argv: list[str] | None = None) 
         log.debug("details", exc_info=True)
         log.error("%s", exc)
         return 1
+    except Exception as exc:
+        if not _warehouse_error(exc):
+            raise  # a bug: its traceback is what a developer needs
+        log.debug("details", exc_info=True)
+        log.error("the warehouse refused a query: %s", first_line(exc))
+        return 1
     except KeyboardInterrupt:
         log.error("interrupted")
         return 1
+
+
+def _warehouse_error(exc: Exception) -> bool:
+    """An error of a warehouse driver (a relation without the columns asked for, a server gone away
+    mid-query): a failure of the job, not a bug in it. The drivers are only checked once imported."""
+    for module in ("duckdb", "pymysql"):
+        driver = sys.modules.get(module)
+        if driver is not None and isinstance(exc, driver.Error):
+            return True
+    return False
 
 
 def entry(main: Callable[[list[str] | None], int]) -> None:
