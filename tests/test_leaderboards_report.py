@@ -49,8 +49,8 @@ def build(target) -> None:
     for s in SKEW:
         execute(target, f"insert into {rel('leaderboard_skew')} values ('{s[0]}', '{s[1]}', '{s[2]}', '{s[3]}', "
                         f"{'null' if s[4] is None else s[4]})")
-    execute(target, f"create table {rel('cohort_bars')} (cohort varchar(16), symbol varchar(32), {q('timestamp')} {ts}, "
-                    "open double, high double, low double, close double, volume double)")
+    execute(target, f"create table {rel('cohort_bars')} (cohort varchar(16), symbol varchar(32), "
+                    f"{q('timestamp')} {ts}, open double, high double, low double, close double, volume double)")
     for b in BARS:
         execute(target, f"insert into {rel('cohort_bars')} values ('{b[0]}', '{b[1]}', '{b[2]}', {b[3]}, {b[4]}, "
                         f"{b[5]}, {b[6]}, {'null' if b[7] is None else b[7]})")
