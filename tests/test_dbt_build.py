@@ -24,6 +24,9 @@ BROKEN = [  # (symbol, minute offset before the last bar, column overrides, expe
     ("BROKEN1USD", 3, {"low": 1.5, "open": 1.0, "close": 1.0, "high": 2.0}, "low above open or close"),
     ("BROKEN1USD", 4, {"volume": -3.0}, "negative volume"),
     ("BROKEN1USD", 5, {"trades": -1}, "negative trades"),
+    # the probe's absurd bar: it reached every metric as inf before the bounds
+    ("BROKEN1USD", 7, {"high": 1e308, "close": 1e308, "volume": 1e308}, "price out of range"),
+    ("BROKEN1USD", 8, {"volume": 1e19}, "volume out of range"),
 ]
 
 
@@ -59,15 +62,15 @@ def test_dbt_build_quarantines_broken_bars(warehouse, profiles_dir, tmp_path):
     statuses = dbt_runner.statuses(result)
     assert statuses["cross_db_macros_agree"] == "pass"
     assert statuses["no_quarantined_bars"] == "warn"
-    assert statuses["source_sane_bar_values_market_ohlcvt_"] == "warn"
+    assert statuses["quarantined_share"] == "pass"
     assert statuses["source_unique_combination_of_columns_market_ohlcvt_symbol__timestamp"] == "pass"
     assert statuses["stg_ohlcvt"] == "success"
     assert not [name for name, status in statuses.items() if status in ("fail", "error")]
 
     quarantined = query(warehouse, "select reason from " + warehouse.relation("stg_ohlcvt_quarantine")
                         + " order by bar_at desc")
-    assert [r[0] for r in quarantined] == (["timestamp in the future"] + [b[3] for b in BROKEN]
-                                           + ["timestamp not on a minute boundary"])
+    assert sorted(r[0] for r in quarantined) == sorted(["timestamp in the future", *(b[3] for b in BROKEN),
+                                                         "timestamp not on a minute boundary"])
     assert query(warehouse, "select count(*) from " + warehouse.relation("stg_ohlcvt")) == [(good_rows,)]
     assert query(warehouse, "select count(*) from " + warehouse.relation("stg_ohlcvt")
                  + " where symbol = 'BROKEN1USD'") == [(0,)]
@@ -87,10 +90,16 @@ def test_bars_table_without_trades_column(warehouse, profiles_dir, tmp_path):
                        "low double, close double, volume double)")
     execute(warehouse, "insert into ohlcvt values ('XBTUSD', timestamp '2026-01-01 00:00:00', 1, 2, 0.5, 1.5, 3), "
                        "('XBTUSD', timestamp '2026-01-01 00:01:00', 1, 0.5, 0.5, 1, 3)")
-    result = dbt_runner.invoke(["build", "--select", "staging"], target=warehouse.name, profiles_dir=profiles_dir,
-                               vars={"ohlcvt_has_trades": False}, target_path=tmp_path / "target",
-                               log_path=tmp_path / "logs")
+    common = {"target": warehouse.name, "profiles_dir": profiles_dir, "target_path": tmp_path / "target",
+              "log_path": tmp_path / "logs"}
+    # one bar of two quarantined: more than the default share (1%) is an error, not a warning
+    result = dbt_runner.invoke(["build", "--select", "staging"], vars={"ohlcvt_has_trades": False}, check=False,
+                               **common)
+    assert dbt_runner.statuses(result)["quarantined_share"] == "fail"
+    result = dbt_runner.invoke(["build", "--select", "staging"],
+                               vars={"ohlcvt_has_trades": False, "quarantine_error_share": 0.5}, **common)
     assert dbt_runner.statuses(result)["no_quarantined_bars"] == "warn"
+    assert dbt_runner.statuses(result)["quarantined_share"] == "pass"
     assert query(warehouse, "select symbol, trades from stg_ohlcvt") == [("XBTUSD", None)]
     assert query(warehouse, "select reason from stg_ohlcvt_quarantine") == [("high below open or close",)]
 

@@ -87,27 +87,31 @@ SEEDS = {
         ,2,1
         5,1,0
         """,
-    # raw bars: the good ones are sane (NULL volume and NULL trades are allowed); each bad one
-    # breaks exactly one rule of bar_quarantine_reason, in its order.
-    "bars_good": """
-        symbol,timestamp,open,high,low,close,volume,trades
-        XBTUSD,2026-01-01 00:00:00,10,11,9,10.5,3,2
-        XBTUSD,2026-01-01 00:01:00,10,10,10,10,,
-        ETHUSD,2026-01-01 00:00:00,1,1,1,1,0,0
+    # quarantined_share at 1%: one quarantined bar beside 99 sane ones is exactly 1% (passes),
+    # two are 2/101 (fail)
+    "sane_bars": "n\n" + "".join(f"{i}\n" for i in range(99)),
+    "quarantine_one": "n\n1\n",
+    "quarantine_two": "n\n1\n2\n",
+    # float columns within +-1e300 or NULL; the bad one has one value past each side
+    "floats_good": """
+        label,x,y
+        a,1e299,-1e299
+        b,,0
         """,
-    "bars_bad": """
-        symbol,timestamp,open,high,low,close,volume,trades
-        ,2026-01-01 00:00:00,10,11,9,10.5,3,2
-        XBTUSD,,10,11,9,10.5,3,2
-        XBTUSD,2026-01-01 00:00:30,10,11,9,10.5,3,2
-        XBTUSD,2999-01-01 00:00:00,10,11,9,10.5,3,2
-        XBTUSD,2026-01-01 00:02:00,,11,9,10.5,3,2
-        XBTUSD,2026-01-01 00:03:00,10,11,0,10.5,3,2
-        XBTUSD,2026-01-01 00:04:00,10,10.4,9,10.5,3,2
-        XBTUSD,2026-01-01 00:05:00,10,11,10.2,10.5,3,2
-        XBTUSD,2026-01-01 00:06:00,10,11,9,10.5,-1,2
-        XBTUSD,2026-01-01 00:07:00,10,11,9,10.5,3,-2
-        XBTUSD,2026-01-01 00:08:00,10,11,9,10.5,3,2
+    "floats_bad": """
+        label,x,y
+        a,1e301,0
+        b,0,-1e301
+        c,1,1
+        """,
+    "one_row_good": """
+        n
+        1
+        """,
+    "one_row_bad": """
+        n
+        1
+        2
         """,
 }
 
@@ -121,8 +125,12 @@ CASES = [
                                        "partition_by": ["window_hours", "window_start"]}, 3),
     ("bounds_good", "expression_is_true", {"expression": "lo <= hi", "where_clause": "complete = 1"}, 0),
     ("bounds_bad", "expression_is_true", {"expression": "lo <= hi", "where_clause": "complete = 1"}, 2),
-    ("bars_good", "sane_bar_values", {}, 0),
-    ("bars_bad", "sane_bar_values", {}, 10),
+    ("quarantine_one", "quarantined_share", {"sane": "ref('sane_bars')", "max_share": 0.01}, 0),
+    ("quarantine_two", "quarantined_share", {"sane": "ref('sane_bars')", "max_share": 0.01}, 1),
+    ("floats_good", "finite_values", {}, 0),
+    ("floats_bad", "finite_values", {}, 2),
+    ("one_row_good", "row_count", {"expected": 1}, 0),
+    ("one_row_bad", "row_count", {"expected": 1}, 1),
 ]
 
 # the project's cases, then a NULL timestamp (every timestamp macro returns NULL) and a wrong
@@ -141,8 +149,7 @@ def write_project(root, target_type: str) -> None:
     seed_types = {
         "grain_good": {"symbol": text_type(target_type)}, "grain_bad": {"symbol": text_type(target_type)},
         "ranks_good": {"symbol": text_type(target_type)}, "ranks_bad": {"symbol": text_type(target_type)},
-        "bars_good": {"symbol": text_type(target_type), "timestamp": time_type(target_type)},
-        "bars_bad": {"symbol": text_type(target_type), "timestamp": time_type(target_type)},
+        "floats_good": {"x": "double", "y": "double"}, "floats_bad": {"x": "double", "y": "double"},
     }
     seeds = {"data_pipeline": {"cross_db_macro_cases": real["seeds"]["data_pipeline"]["cross_db_macro_cases"]}}
     for name, types in seed_types.items():

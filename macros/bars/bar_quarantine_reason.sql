@@ -16,11 +16,32 @@
             then 'missing price'
         when {{ open }} <= 0 or {{ high }} <= 0 or {{ low }} <= 0 or {{ close }} <= 0
             then 'price not positive'
+        {#- NaN and inf (DuckDB can hold them) compare above every number there, so these catch them too #}
+        {%- set limits = data_pipeline.bar_value_limits() %}
+        when {% for p in [open, high, low, close] %}{% if not loop.first %} or {% endif -%}
+            {{ p }} < {{ limits.min_price }} or {{ p }} >= {{ limits.max_price }}{% endfor %}
+            then 'price out of range'
+        when {{ volume }} >= {{ limits.max_volume }} then 'volume out of range'
+        when {{ trades }} > {{ limits.max_trades }} then 'trades out of range'
         when {{ high }} < {{ open }} or {{ high }} < {{ close }} then 'high below open or close'
         when {{ low }} > {{ open }} or {{ low }} > {{ close }} then 'low above open or close'
         when {{ volume }} < 0 then 'negative volume'
         when {{ trades }} < 0 then 'negative trades'
     end
+{%- endmacro %}
+
+{#- The var bar_value_limits as SQL number literals: min_price, max_price, max_volume, max_trades. -#}
+{% macro bar_value_limits() -%}
+    {%- set limits = var('bar_value_limits') -%}
+    {%- set literals = {} -%}
+    {%- for key in ['min_price', 'max_price', 'max_volume', 'max_trades'] -%}
+        {%- set value = limits.get(key) if limits is mapping else none -%}
+        {%- if value is not number or value <= 0 -%}
+            {{ exceptions.raise_compiler_error('var bar_value_limits: expected a positive number for ' ~ key ~ ', got ' ~ tojson(value | string)) }}
+        {%- endif -%}
+        {%- do literals.update({key: '%.17g' | format(value | float)}) -%}
+    {%- endfor -%}
+    {{ return(literals) }}
 {%- endmacro %}
 
 {#- The source's trade-count column, or a typed NULL when the var ohlcvt_has_trades is false. -#}

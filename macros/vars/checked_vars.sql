@@ -33,6 +33,16 @@
     {{ return(value) }}
 {%- endmacro %}
 
+{#- A fraction var within [0, 1]. -#}
+{% macro share_var(name, default) -%}
+    {%- set raw = var(name, default) -%}
+    {%- set text = raw | string | trim -%}
+    {%- if raw is boolean or not modules.re.match('^[0-9]*[.]?[0-9]+(e-?[0-9]+)?$', text) or (text | float) > 1 -%}
+        {{ exceptions.raise_compiler_error("var " ~ name ~ ": expected a share between 0 and 1 (0.01 is 1%), got " ~ tojson(raw | string)) }}
+    {%- endif -%}
+    {{ return(text | float) }}
+{%- endmacro %}
+
 {#- A true/false var: true, false, 1, 0, yes, no (any case). -#}
 {% macro boolean_var(name, default) -%}
     {%- set raw = var(name, default) -%}
@@ -80,6 +90,8 @@
     {%- do data_pipeline.boolean_var('complete_windows_only', false) -%}
     {%- do data_pipeline.boolean_var('keep_scratch', false) -%}
     {%- do data_pipeline.whole_number_var('metrics_session_memory_mb', 4096, 16, 1048576) -%}
+    {%- do data_pipeline.share_var('quarantine_error_share', 0.01) -%}
+    {%- do data_pipeline.bar_value_limits() -%}
     {%- if execute -%}{%- do data_pipeline.leaderboard_params() -%}{%- endif -%}
     {{ return('') }}
 {%- endmacro %}

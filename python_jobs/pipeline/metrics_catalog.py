@@ -108,6 +108,7 @@ def render_yaml() -> str:
         "    tests:",
         "      - unique_combination_of_columns:",
         "          combination_of_columns: [metric_date, symbol]",
+        "      - finite_values",
     ]
     for suffix, (minutes, _) in WINDOWS.items():
         for expression in _window_tests(suffix, minutes):
