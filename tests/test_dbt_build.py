@@ -8,6 +8,10 @@ freshness runs against UTC; utc_now() is UTC.
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -115,3 +119,26 @@ def test_staging_views_keep_the_bars_index_usable(warehouse, profiles_dir, tmp_p
     plan = query(warehouse, f"explain select * from {warehouse.relation('stg_ohlcvt')} "
                             "where symbol = 'KAZO000USD' and bar_at >= '2026-01-30 12:00:00'")
     assert [(row[3], row[5]) for row in plan] == [("range", "PRIMARY")]
+
+
+@pytest.mark.parametrize("warehouse", ["duckdb"], indirect=True)
+def test_a_dbt_run_waits_for_a_duckdb_file_another_process_holds(warehouse, profiles_dir, tmp_path):
+    """Cron's next dbt run while a load still holds the DuckDB file: it waits (the profile's
+    retries) and then runs, instead of exiting at once with "Could not set lock"."""
+    load_batches(warehouse, [validate_frame(s.symbol, f) for s, f in generate(1, 1, end=datetime.now(UTC), seed=2)])
+    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import duckdb, sys, time
+        con = duckdb.connect({str(warehouse.path)!r})
+        print("holding", flush=True)
+        time.sleep(6)
+        """)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        started = time.monotonic()
+        result = dbt_runner.invoke(["run", "--select", "+stg_ohlcvt"], target=warehouse.name, profiles_dir=profiles_dir,
+                                   target_path=tmp_path / "target", log_path=tmp_path / "logs")
+        waited = time.monotonic() - started
+    finally:
+        holder.wait(timeout=30)
+    assert dbt_runner.statuses(result) == {"stg_ohlcvt__checked": "success", "stg_ohlcvt": "success"}
+    assert waited >= 5, "dbt did not wait for the file"
