@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -343,3 +344,38 @@ def test_lock_timeout_flag(tmp_path, profiles_dir, monkeypatch):
     assert "--lock-timeout SECONDS" in run_cli("--help").stdout
     result = run_cli(str(write(tmp_path / "XBTUSD_1.csv", GOOD_KRAKEN)), "--lock-timeout", "-1")
     assert result.returncode == 2 and "--lock-timeout must be a number of seconds >= 0" in result.stderr
+
+
+@engines_param()
+def test_quoted_fields_and_a_local_time_zone(warehouse, tmp_path):
+    """Quoted symbols and numbers load as values; the process's TZ does not shift UTC times."""
+    text = ('"symbol","timestamp","open","high","low","close","volume","trades"\n'
+            '"XBTUSD","2023-11-14 22:14:00","1.0","1.2","0.9","1.1","10.5","3"\n'
+            '"XBTUSD","2023-11-14 22:15:00",1,1,1,1,1,\n')
+    path = write(tmp_path / "quoted.csv", text)
+    result = subprocess.run([*LOAD_BARS, str(path), "--target", warehouse.name], capture_output=True, text=True,
+                            cwd=PROJECT_ROOT, timeout=300, env={**os.environ, "TZ": "Asia/Kolkata"})
+    assert result.returncode == 0, result.stderr
+    assert snapshot(warehouse) == [("XBTUSD", 1700000040, 1.0, 1.2, 0.9, 1.1, 10.5, 3),
+                                   ("XBTUSD", 1700000100, 1.0, 1.0, 1.0, 1.0, 1.0, None)]
+
+
+@pytest.mark.mariadb
+@pytest.mark.parametrize("warehouse", ["mariadb"], indirect=True)
+def test_two_loads_at_once_on_mariadb(warehouse, tmp_path):
+    """Two processes loading overlapping bars at the same time: both succeed, one copy of each bar."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = write(tmp_path / "a" / "XBTUSD_1.csv", GOOD_KRAKEN)
+    second = write(tmp_path / "b" / "XBTUSD_1.csv", GOOD_KRAKEN + "1700000220,1.2,1.3,1.1,1.25,2,1\n")
+    assert run_cli(str(first), "--target", warehouse.name).returncode == 0  # the table exists before the race
+    runs = [subprocess.Popen([*LOAD_BARS, str(path), "--target", warehouse.name], stderr=subprocess.PIPE, text=True,
+                             cwd=PROJECT_ROOT) for path in (first, second)]
+    for run in runs:
+        _, err = run.communicate(timeout=300)
+        assert run.returncode == 0, err
+    rows = snapshot(warehouse)
+    assert [r[1] for r in rows] == [1700000040, 1700000100, 1700000160, 1700000220]
+    assert rows[:3] == [("XBTUSD", 1700000040, 1.0, 1.2, 0.9, 1.1, 10.5, 3),
+                        ("XBTUSD", 1700000100, 1.1, 1.3, 1.0, 1.2, 0.0, 0),
+                        ("XBTUSD", 1700000160, 1.2, 1.25, 1.15, 1.2, 7.25, 2)]
