@@ -31,8 +31,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("paths", nargs="+", metavar="PATH",
                         help="CSV files, or folders whose *.csv files are all loaded")
     cli.add_target_flags(parser)
-    parser.add_argument("--table", help="bars table (default: the dbt var ohlcvt_table, ohlcvt)")
-    parser.add_argument("--schema", help="schema/database (default: the var ohlcvt_schema or the target's)")
+    parser.add_argument("--table",
+                        help="bars table, a plain name (letters, digits, _; default: the dbt var ohlcvt_table, ohlcvt)")
+    parser.add_argument("--schema",
+                        help="schema/database, a plain name (default: the var ohlcvt_schema or the target's)")
     parser.add_argument("--lock-timeout", type=float, default=DEFAULT_LOCK_TIMEOUT, metavar="SECONDS",
                         help="DuckDB: how long to wait while another process holds the warehouse file, "
                              f"then skip the load and exit 1 (default {DEFAULT_LOCK_TIMEOUT:g})")

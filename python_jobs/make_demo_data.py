@@ -54,7 +54,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="also write Kraken-style PAIR_1.csv files here, and load from them")
     parser.add_argument("--no-load", action="store_true", help="only write --csv-dir, load nothing")
     cli.add_target_flags(parser)
-    parser.add_argument("--table", help="bars table (default: the dbt var ohlcvt_table, ohlcvt)")
+    parser.add_argument("--table",
+                        help="bars table, a plain name (letters, digits, _; default: the dbt var ohlcvt_table, ohlcvt)")
     cli.add_verbosity_flags(parser)
     args = parser.parse_args(argv)
     if args.symbols < 1 or args.days <= 0:
