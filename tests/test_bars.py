@@ -158,6 +158,14 @@ def test_headerless_files_must_be_kraken_one_minute(tmp_path, name, reason):
 def test_empty_and_missing_files(tmp_path):
     with pytest.raises(BarFileError, match="file is empty"):
         read_bar_file(write(tmp_path / "XBTUSD_1.csv", "\n"))
+    with pytest.raises(BarFileError, match="file is empty"):
+        read_bar_file(write(tmp_path / "XBTUSD_1.csv", "  \r\n\t\n"))
+    with pytest.raises(BarFileError, match="file is empty"):
+        (tmp_path / "bom_1.csv").write_bytes(b"\xef\xbb\xbf")
+        read_bar_file(tmp_path / "bom_1.csv")
+    with pytest.raises(BarFileError) as error:
+        read_bar_file(write(tmp_path / "XBTUSD_1.csv", "\n" + GOOD_KRAKEN))
+    assert (error.value.line, error.value.reason) == (1, "empty line")
     with pytest.raises(BarFileError, match="cannot read"):
         read_bar_file(tmp_path / "nope_1.csv")
 

@@ -384,7 +384,7 @@ def _scan_piece(name: str, piece: bytes, scan: _Scan, state: dict) -> None:
     data_rows = np.flatnonzero(~blank)
     blank_rows = np.flatnonzero(blank)
     if data_rows.size:
-        state["data"] = True
+        state["data"] = state["data"] or bool(piece.strip())  # lines of spaces only: still an empty file
         if scan.blank_inside is None:
             if state["pending_blank"] is not None:
                 scan.blank_inside = state["pending_blank"]
