@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 GOOD_KRAKEN = (
@@ -63,3 +64,15 @@ def assert_one_line_error(stderr: str, *needles: str, only_line: bool = False) -
     if only_line:
         assert lines == errors, stderr
     return errors[0]
+
+
+def weeks_before_now(base: datetime, margin_days: int = 3) -> datetime:
+    """`base` moved by whole weeks to lie at least `margin_days` before now (naive UTC).
+
+    Test data built around a fixed time passes only while the clock is later than it (later bars
+    are quarantined as stamped in the future). Moving it by whole weeks keeps its weekday and
+    time of day, so the 6 h buckets and the Thursday-aligned 168 h windows fall alike.
+    """
+    now = datetime.now(UTC).replace(tzinfo=None)
+    weeks = (now - timedelta(days=margin_days) - base).days // 7
+    return base + timedelta(weeks=weeks)

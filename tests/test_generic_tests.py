@@ -87,11 +87,10 @@ SEEDS = {
         ,2,1
         5,1,0
         """,
-    # quarantined_share at 1%: one quarantined bar beside 99 sane ones is exactly 1% (passes),
-    # two are 2/101 (fail)
-    "sane_bars": "n\n" + "".join(f"{i}\n" for i in range(99)),
-    "quarantine_one": "n\n1\n",
-    "quarantine_two": "n\n1\n2\n",
+    # quarantined_share at 1%: one bar with a reason among 100 is exactly 1% (passes), two among
+    # 101 are more (fail)
+    "checked_one": "n,quarantine_reason\n" + "".join(f"{i},\n" for i in range(99)) + "99,bad\n",
+    "checked_two": "n,quarantine_reason\n" + "".join(f"{i},\n" for i in range(99)) + "99,a\n100,b\n",
     # float columns within +-1e300 or NULL; the bad one has one value past each side
     "floats_good": """
         label,x,y
@@ -125,8 +124,8 @@ CASES = [
                                        "partition_by": ["window_hours", "window_start"]}, 3),
     ("bounds_good", "expression_is_true", {"expression": "lo <= hi", "where_clause": "complete = 1"}, 0),
     ("bounds_bad", "expression_is_true", {"expression": "lo <= hi", "where_clause": "complete = 1"}, 2),
-    ("quarantine_one", "quarantined_share", {"sane": "ref('sane_bars')", "max_share": 0.01}, 0),
-    ("quarantine_two", "quarantined_share", {"sane": "ref('sane_bars')", "max_share": 0.01}, 1),
+    ("checked_one", "quarantined_share", {"max_share": 0.01}, 0),
+    ("checked_two", "quarantined_share", {"max_share": 0.01}, 1),
     ("floats_good", "finite_values", {}, 0),
     ("floats_bad", "finite_values", {}, 2),
     ("one_row_good", "row_count", {"expected": 1}, 0),
@@ -149,6 +148,8 @@ def write_project(root, target_type: str) -> None:
     seed_types = {
         "grain_good": {"symbol": text_type(target_type)}, "grain_bad": {"symbol": text_type(target_type)},
         "ranks_good": {"symbol": text_type(target_type)}, "ranks_bad": {"symbol": text_type(target_type)},
+        "checked_one": {"quarantine_reason": text_type(target_type)},
+        "checked_two": {"quarantine_reason": text_type(target_type)},
         "floats_good": {"x": "double", "y": "double"}, "floats_bad": {"x": "double", "y": "double"},
     }
     seeds = {"data_pipeline": {"cross_db_macro_cases": real["seeds"]["data_pipeline"]["cross_db_macro_cases"]}}

@@ -22,13 +22,15 @@ import pandas as pd
 import pytest
 
 from conftest import engines_param, execute, query
+from helpers import weeks_before_now
 from pipeline import dbt_runner
 from pipeline.bars import validate_frame
 from pipeline.loader import load_batches
 from pipeline.synthetic import generate
 from reference_leaderboards import Params, compute
 
-AS_OF = datetime(2026, 11, 2, 9, 17)  # inside a 6 h bucket, so both lookback edges are partial
+# inside a 6 h bucket, so both lookback edges are partial; whole weeks before now (helpers.weeks_before_now)
+AS_OF = weeks_before_now(datetime(2026, 11, 2, 9, 17))
 FIRST_AS_OF = AS_OF - timedelta(hours=26, minutes=41)
 LOOKBACK_DAYS = 7
 REL = 1e-9
@@ -186,7 +188,7 @@ def test_leaderboards_equal_the_reference(warehouse, profiles_dir, tmp_path):
     execute(warehouse, f"delete from {warehouse.relation('ohlcvt')} where symbol = '{stale}' "
                        f"and timestamp >= '{datetime.fromtimestamp(emptied, UTC):%Y-%m-%d %H:%M:%S}'")
     bars = bars[(bars["symbol"] != stale) | (bars["ts"] < emptied)]
-    dbt_runner.invoke(["run", "--select", "leaderboards"], **common,
+    dbt_runner.invoke(["build", "--select", "leaderboards"], **common,
                       vars=base_vars | {"as_of": f"{AS_OF:%Y-%m-%d %H:%M:%S}"})
     ref = reference(bars, AS_OF, top_n=5)
     assert "ONEBARUSD" in ref.universe and stale not in ref.universe
@@ -209,7 +211,7 @@ def test_leaderboards_equal_the_reference(warehouse, profiles_dir, tmp_path):
                        f"and timestamp < '{datetime.fromtimestamp(removed + 21600, UTC):%Y-%m-%d %H:%M:%S}'")
     bars = bars[~gone]
     since = datetime.fromtimestamp(bars.loc[row, "ts"], UTC).date()
-    dbt_runner.invoke(["run", "--select", "leaderboards"], **common,
+    dbt_runner.invoke(["build", "--select", "leaderboards"], **common,
                       vars={"lookback_days": LOOKBACK_DAYS, "top_n": 3, "complete_windows_only": True,
                             "recompute_from": str(since), "as_of": f"{AS_OF:%Y-%m-%d %H:%M:%S}"})
     assert_matches_reference(warehouse, reference(bars, AS_OF, top_n=3, complete_windows_only=True))

@@ -30,6 +30,7 @@ import pandas as pd
 import pytest
 
 from conftest import engines_param, execute, query
+from helpers import weeks_before_now
 from pipeline import dbt_runner
 from pipeline.bars import validate_frame
 from pipeline.errors import JobFailed
@@ -40,7 +41,8 @@ from pipeline.synthetic import generate
 from reference_daily_metrics import columns as reference_columns
 from reference_daily_metrics import compute
 
-END = datetime(2026, 11, 2, 13, 37)  # the second load's newest bar; the first load ends a day earlier
+# the second load's newest bar (the first load ends a day earlier), whole weeks before now
+END = weeks_before_now(datetime(2026, 11, 2, 13, 37))
 FIRST_END = END - timedelta(days=1, hours=2, minutes=11)
 DAYS = 35
 KEYS = ["symbol", "metric_date", "as_of_ts"]
@@ -142,7 +144,7 @@ def test_metrics_equal_the_reference(warehouse, profiles_dir, tmp_path):
 
     # more bars: the incremental run recomputes from the previous newest date only
     load(target, bars[bars["ts"] > _epoch(FIRST_END)])
-    dbt_runner.invoke(["run", "--select", "ohlc_metrics_daily"], **common)
+    dbt_runner.invoke(["build", "--select", "ohlc_metrics_daily"], **common)
     after = fetch(target)
     assert_equal_to_reference(after, reference(bars), "incremental run")
     newest_before = built["metric_date"].max()
@@ -159,7 +161,7 @@ def test_metrics_equal_the_reference(warehouse, profiles_dir, tmp_path):
     bars.loc[mask, "close"] *= 1.01
     bars.loc[mask, "high"] *= 1.01
     recompute_from = f"{datetime.fromtimestamp(at, UTC):%Y-%m-%d}"
-    dbt_runner.invoke(["run", "--select", "tag:metrics"], vars={"recompute_from": recompute_from}, **common)
+    dbt_runner.invoke(["build", "--select", "tag:metrics"], vars={"recompute_from": recompute_from}, **common)
     corrected = fetch(target)
     assert_equal_to_reference(corrected, reference(bars), "recompute_from")
 
@@ -177,7 +179,7 @@ def test_metrics_equal_the_reference(warehouse, profiles_dir, tmp_path):
     assert rest["ts"].max() == day_end
     load(target, rest)
     bars = pd.concat([bars, rest]).sort_values(["symbol", "ts"]).reset_index(drop=True)
-    dbt_runner.invoke(["run", "--select", "ohlc_metrics_daily"], **common)
+    dbt_runner.invoke(["build", "--select", "ohlc_metrics_daily"], **common)
     completed = fetch(target)
     assert_equal_to_reference(completed, reference(bars), "a current date complete for one symbol")
     current = completed[completed["metric_date"] == completed["metric_date"].max()].set_index("symbol")["as_of_ts"]
@@ -274,10 +276,10 @@ def test_rows_of_removed_bars_go_too(warehouse, profiles_dir, tmp_path):
             | ((bars["symbol"] == "GAPFREEUSD") & (bars["ts"] < _epoch(first_day.replace(tzinfo=None)) + 86400)))
     assert gone.sum() > 0 and (~gone).sum() > 0
     execute(target, f"delete from {bars_table} where symbol = 'LATEUSD' and timestamp >= '{newest_day:%Y-%m-%d}'")
-    dbt_runner.invoke(["run", "--select", "ohlc_metrics_daily"], **common)
+    dbt_runner.invoke(["build", "--select", "ohlc_metrics_daily"], **common)
     execute(target, f"delete from {bars_table} where symbol = 'GAPFREEUSD' "
                     f"and timestamp < '{first_day + timedelta(days=1):%Y-%m-%d}'")
-    dbt_runner.invoke(["run", "--select", "ohlc_metrics_daily"], vars={"recompute_from": f"{first_day:%Y-%m-%d}"},
+    dbt_runner.invoke(["build", "--select", "ohlc_metrics_daily"], vars={"recompute_from": f"{first_day:%Y-%m-%d}"},
                       **common)
     assert_equal_to_reference(fetch(target), reference(bars[~gone]), "after bars were removed")
 
@@ -372,3 +374,15 @@ def test_a_run_killed_at_any_step_is_finished_by_the_next(warehouse, profiles_di
     assert len(killed) >= 12 and "segments: delete" in killed, f"killed after: {killed}"
     assert_equal_to_reference(fetch(target), reference(bars), f"after runs killed after {killed}")
     assert query(target, f"select count(*) from {target.relation('ohlc_metrics_daily__pending')}") == [(0,)]
+
+
+@pytest.mark.parametrize("warehouse", ["duckdb"], indirect=True)
+def test_a_duplicate_row_fails_the_grain_test(warehouse, profiles_dir, tmp_path):
+    """The incremental steps above run dbt build, so the schema tests see every incremental
+    result; here a duplicated (metric_date, symbol), as a broken incremental run would leave it
+    (DuckDB has no primary key to refuse it), fails dbt test."""
+    common, _ = small_build(warehouse, tmp_path)
+    table = warehouse.relation("ohlc_metrics_daily")
+    execute(warehouse, f"insert into {table} select * from {table} order by metric_date desc limit 1")
+    with pytest.raises(JobFailed, match=r"unique_combination_of_columns_ohlc_metrics_daily_metric_date__symbol \(fail"):
+        dbt_runner.invoke(["test", "--select", "ohlc_metrics_daily"], **common)

@@ -94,3 +94,14 @@ def test_edge_values_that_are_accepted(warehouse, profiles_dir, tmp_path):
     assert set(dbt_runner.statuses(result).values()) <= {"success", "pass"}
     assert query(warehouse, "select lookback_days, fresh_within_hours, top_n, complete_windows_only "
                             "from leaderboard_run") == [(2, 48, 3, 1)]
+
+
+@pytest.mark.parametrize("warehouse", ["duckdb"], indirect=True)
+def test_the_default_as_of_is_the_run_start_in_utc(warehouse, profiles_dir, tmp_path):
+    load_some_bars(warehouse)
+    common = {"target": warehouse.name, "target_path": tmp_path / "target", "log_path": tmp_path / "logs"}
+    before = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    dbt_runner.invoke(["run", "--select", "+leaderboard_run"], **common)
+    after = datetime.now(UTC).replace(tzinfo=None)
+    (as_of,), = query(warehouse, "select as_of from leaderboard_run")
+    assert before <= as_of <= after and as_of.microsecond == 0
