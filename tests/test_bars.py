@@ -9,17 +9,8 @@ import pandas as pd
 import pytest
 
 from helpers import GOOD_KRAKEN, write
-from pipeline.bars import (
-    MAX_LINE_BYTES,
-    MAX_PRICE,
-    MAX_TRADES,
-    MAX_VOLUME,
-    MIN_PRICE,
-    READ_CHUNK_BYTES,
-    BarFileError,
-    read_bar_file,
-    validate_frame,
-)
+from pipeline.bars import MAX_LINE_BYTES, READ_CHUNK_BYTES, BarFileError, read_bar_file, validate_frame, value_limits
+from pipeline.errors import UsageError
 
 
 def test_kraken_file_parses_with_symbol_from_name(tmp_path):
@@ -206,12 +197,29 @@ def test_absurd_values_in_memory_batches_are_rejected():
                                 "(prices lie in [1e-15, 1e+15))")
 
 
-def test_bounds_are_inclusive_where_documented(tmp_path):
-    text = f"1700000040,{MIN_PRICE!r},{MIN_PRICE!r},{MIN_PRICE!r},{MIN_PRICE!r},0,{MAX_TRADES}\n"
+def test_bounds_are_the_var_and_inclusive_where_documented(tmp_path):
+    limits = value_limits()
+    assert limits == {"min_price": 1e-15, "max_price": 1e15, "max_volume": 1e18, "max_trades": 1e12}
+    low, most = limits["min_price"], int(limits["max_trades"])
+    text = f"1700000040,{low!r},{low!r},{low!r},{low!r},0,{most}\n"
     batch = read_bar_file(write(tmp_path / "XBTUSD_1.csv", text))
-    assert batch.frame["trades"].tolist() == [MAX_TRADES]
-    big = f"1700000040,1,{MAX_PRICE * 0.999!r},1,1,{MAX_VOLUME * 0.999!r},1\n"
+    assert batch.frame["trades"].tolist() == [most]
+    big = f"1700000040,1,{limits['max_price'] * 0.999!r},1,1,{limits['max_volume'] * 0.999!r},1\n"
     assert read_bar_file(write(tmp_path / "ETHUSD_1.csv", big)).rows == 1
+
+
+@pytest.mark.parametrize("limits", [None, {"min_price": 1e-15, "max_price": 0, "max_volume": 1e18, "max_trades": 1},
+                                    {"min_price": "x", "max_price": 1, "max_volume": 1, "max_trades": 1}])
+def test_bad_bar_value_limits_var_is_one_line(monkeypatch, limits):
+    import pipeline.bars as bars
+
+    monkeypatch.setattr(bars, "project_var", lambda name, default=None: limits)
+    bars.value_limits.cache_clear()
+    try:
+        with pytest.raises(UsageError, match=r"^var bar_value_limits: expected a positive number for \w+, got "):
+            bars.value_limits()
+    finally:
+        bars.value_limits.cache_clear()
 
 
 @pytest.mark.parametrize("header", [False, True], ids=["kraken", "header"])

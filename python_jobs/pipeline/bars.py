@@ -16,6 +16,8 @@ and the file is rejected whole. The checks are vectorised: a clean file costs on
 from __future__ import annotations
 
 import csv
+import functools
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import UsageError
+from .project import project_var
 
 PRICE_COLUMNS = ("open", "high", "low", "close")
 FRAME_COLUMNS = ("symbol", "ts", "open", "high", "low", "close", "volume", "trades")
@@ -35,12 +38,9 @@ SYMBOL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/:-]{0,31}$")
 MIN_EPOCH = 1_230_768_000
 MAX_EPOCH = 4_102_444_800
 DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
-# Bounds no market produces (docs/loading.md, "Bounds"). Past them a value is corruption, and it
-# would overflow the sums of products and squares downstream (inf in every metric).
-MIN_PRICE = 1e-15  # the lowest quotes traded are around 1e-10 (memecoins priced in BTC)
-MAX_PRICE = 1e15  # the highest are around 1e11 (bitcoin in Iranian rials)
-MAX_VOLUME = 1e18  # base units a minute; the largest token supplies are around 1e17 units
-MAX_TRADES = 10**12  # the busiest markets print about 1e6 a minute; below 2**53, so parsed exactly
+# Bounds no market produces (docs/loading.md, "Bounds") are the var bar_value_limits, which
+# staging quarantines by as well: one definition, in dbt_project.yml.
+LIMIT_KEYS = ("min_price", "max_price", "max_volume", "max_trades")
 # A bar line takes under 200 bytes and a header with extra columns a few KiB: a longer line means
 # the file is not bars (or lost its line ends), and it is refused before more of it is read.
 MAX_LINE_BYTES = 64 * 1024
@@ -100,6 +100,20 @@ class BarBatch:
 # ----------------------------------------------------------------------------- validation
 
 
+@functools.cache
+def value_limits() -> dict[str, float]:
+    """The var bar_value_limits: prices in [min_price, max_price), volume below max_volume, trades
+    at most max_trades. Past them a value is corruption that would overflow sums downstream."""
+    limits = project_var("bar_value_limits")
+    out = {}
+    for key in LIMIT_KEYS:
+        value = limits.get(key) if isinstance(limits, dict) else None
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf:
+            raise UsageError(f"var bar_value_limits: expected a positive number for {key}, got {value!r}")
+        out[key] = float(value)
+    return out
+
+
 def find_violation(frame: pd.DataFrame) -> tuple[int, str] | None:
     """The first row (position) that breaks a rule, and why; None when every bar is sane.
 
@@ -129,12 +143,14 @@ def find_violation(frame: pd.DataFrame) -> tuple[int, str] | None:
         values = frame[column].to_numpy(dtype=np.float64)
         first(np.isnan(values), order, lambda r, c=column: f"missing {c}")
         first(np.isinf(values), order, lambda r, c=column, v=values: f"{c} is not finite ({_num(v[r])})")
+    limits = value_limits()
+    low_price, high_price = limits["min_price"], limits["max_price"]
     prices = {c: frame[c].to_numpy(dtype=np.float64) for c in PRICE_COLUMNS}
     for order, column in enumerate(PRICE_COLUMNS, start=20):
         values = prices[column]
         first(values <= 0, order, lambda r, c=column, v=values: f"{c} is not positive ({_num(v[r])})")
-        first((values > 0) & ((values < MIN_PRICE) | (values >= MAX_PRICE)), order + 4,
-              lambda r, c=column, v=values: _out_of_range(c, v[r], f"prices lie in [{MIN_PRICE:g}, {MAX_PRICE:g})"))
+        first((values > 0) & ((values < low_price) | (values >= high_price)), order + 4,
+              lambda r, c=column, v=values: _out_of_range(c, v[r], f"prices lie in [{low_price:g}, {high_price:g})"))
     high, low = prices["high"], prices["low"]
     top = np.maximum(prices["open"], prices["close"])
     bottom = np.minimum(prices["open"], prices["close"])
@@ -142,14 +158,14 @@ def find_violation(frame: pd.DataFrame) -> tuple[int, str] | None:
     first(low > bottom, 31, lambda r: f"low {_num(low[r])} is above open/close {_num(bottom[r])}")
     volume = frame["volume"].to_numpy(dtype=np.float64)
     first(volume < 0, 32, lambda r: f"volume is negative ({_num(volume[r])})")
-    first(np.isfinite(volume) & (volume >= MAX_VOLUME), 32,
-          lambda r: _out_of_range("volume", volume[r], f"volume lies below {MAX_VOLUME:g}"))
+    first(np.isfinite(volume) & (volume >= limits["max_volume"]), 32,
+          lambda r: _out_of_range("volume", volume[r], f"volume lies below {limits['max_volume']:g}"))
     trades = frame["trades"].to_numpy(dtype=np.float64, na_value=np.nan)
     with np.errstate(invalid="ignore"):
         first(np.isinf(trades), 33, lambda r: f"trades is not finite ({_num(trades[r])})")
         first(trades < 0, 33, lambda r: f"trades is negative ({_num(trades[r])})")
-        first(np.isfinite(trades) & (trades > MAX_TRADES), 33,
-              lambda r: _out_of_range("trades", trades[r], f"trades are at most {MAX_TRADES:g}"))
+        first(np.isfinite(trades) & (trades > limits["max_trades"]), 33,
+              lambda r: _out_of_range("trades", trades[r], f"trades are at most {limits['max_trades']:g}"))
         first(np.isfinite(trades) & (trades != np.floor(trades)), 34,
               lambda r: f"trades is not a whole number ({_num(trades[r])})")
 
