@@ -26,8 +26,7 @@ log = logging.getLogger("pipeline.load_bars")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="load_bars.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = cli.ArgumentParser("load_bars.py", __doc__)
     parser.add_argument("paths", nargs="+", metavar="PATH",
                         help="CSV files, or folders whose *.csv files are all loaded")
     cli.add_target_flags(parser)
@@ -35,14 +34,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="bars table, a plain name (letters, digits, _; default: the dbt var ohlcvt_table, ohlcvt)")
     parser.add_argument("--schema",
                         help="schema/database, a plain name (default: the var ohlcvt_schema or the target's)")
-    parser.add_argument("--lock-timeout", type=float, default=DEFAULT_LOCK_TIMEOUT, metavar="SECONDS",
+    parser.add_argument("--lock-timeout", type=cli.bounded(float, minimum=0), default=DEFAULT_LOCK_TIMEOUT,
+                        metavar="SECONDS",
                         help="DuckDB: how long to wait while another process holds the warehouse file, "
                              f"then skip the load and exit 1 (default {DEFAULT_LOCK_TIMEOUT:g})")
     cli.add_verbosity_flags(parser)
-    args = parser.parse_args(argv)
-    if not args.lock_timeout >= 0:
-        parser.error("--lock-timeout must be a number of seconds >= 0")
-    return args
+    return parser.parse_args(argv)
 
 
 def expand(paths: list[str]) -> list[Path]:

@@ -43,8 +43,7 @@ def validated(stream, total: int):
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="make_demo_data.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = cli.ArgumentParser("make_demo_data.py", __doc__)
     parser.add_argument("--symbols", type=int, default=100, help="number of symbols (default 100)")
     parser.add_argument("--days", type=float, default=31, help="days of history (default 31)")
     parser.add_argument("--seed", type=int, default=7, help="random seed (default 7)")

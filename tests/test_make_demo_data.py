@@ -135,8 +135,8 @@ def test_bad_flags_exit_2(tmp_path, profiles_dir, monkeypatch, args, message):
     monkeypatch.setenv("DUCKDB_PATH", str(tmp_path / "w.duckdb"))
     result = run_cli("--symbols", "1", "--days", "0.01", *args)
     assert result.returncode == 2, result.stderr
-    assert message in result.stderr
-    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and " ERROR " in lines[0] and message in lines[0], result.stderr  # no usage text
     assert not (tmp_path / "w.duckdb").exists()
 
 
