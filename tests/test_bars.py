@@ -59,7 +59,7 @@ def test_crlf_bom_and_trailing_blank_lines(tmp_path):
     assert frame["ts"].tolist() == [1700000040, 1700000100, 1700000160]
     assert frame[["open", "high", "low", "close", "volume"]].values.tolist() == [
         [1.0, 1.2, 0.9, 1.1, 10.5], [1.1, 1.3, 1.0, 1.2, 0.0], [1.2, 1.25, 1.15, 1.2, 7.25]]
-    assert frame["trades"].tolist() == [3, 0, 2]  # no "\r" left on the last field
+    assert frame["trades"].tolist() == [3, 0, 2]
 
 
 def test_header_csv_with_bom_and_crlf_keeps_every_value(tmp_path):
