@@ -27,6 +27,7 @@ HOSTILE_NAMES = [
     'ohlcvt" where false; drop table ohlcvt; --',
     "ohlcvt` where false; drop table ohlcvt; /*",
     "ohlcvt'; delete from ohlcvt; #",
+    "ohlcvt\n",  # a regex's $ also matches before a final newline
 ]
 
 

@@ -10,7 +10,7 @@
 {% macro identifier_var(name, required=false) -%}
     {%- set value = var(name, none) -%}
     {%- if (value is none or value | string | trim == '') and not required -%}{{ return(none) }}{%- endif -%}
-    {%- if not modules.re.match('^[A-Za-z_][A-Za-z0-9_]{0,63}$', value | string) -%}
+    {%- if not modules.re.fullmatch('[A-Za-z_][A-Za-z0-9_]{0,63}', value | string) -%}
         {{ exceptions.raise_compiler_error("var " ~ name ~ ": expected a plain table or schema name (letters, digits and _,"
             ~ " not starting with a digit, at most 64 characters), got " ~ tojson(value | string)) }}
     {%- endif -%}
@@ -23,7 +23,7 @@
     {%- set raw = var(name, default) -%}
     {%- set text = raw | string | trim -%}
     {%- set limits = 'at least ' ~ low ~ ('' if high is none else ' and at most ' ~ high) -%}
-    {%- if raw is boolean or not modules.re.match('^[+-]?[0-9]{1,18}$', text) -%}
+    {%- if raw is boolean or not modules.re.fullmatch('[+-]?[0-9]{1,18}', text) -%}
         {{ exceptions.raise_compiler_error("var " ~ name ~ ": expected a whole number " ~ limits ~ ", got " ~ tojson(raw | string)) }}
     {%- endif -%}
     {%- set value = text | int -%}
@@ -37,7 +37,7 @@
 {% macro share_var(name, default) -%}
     {%- set raw = var(name, default) -%}
     {%- set text = raw | string | trim -%}
-    {%- if raw is boolean or not modules.re.match('^[0-9]*[.]?[0-9]+(e-?[0-9]+)?$', text) or (text | float) > 1 -%}
+    {%- if raw is boolean or not modules.re.fullmatch('[0-9]*[.]?[0-9]+(e-?[0-9]+)?', text) or (text | float) > 1 -%}
         {{ exceptions.raise_compiler_error("var " ~ name ~ ": expected a share between 0 and 1 (0.01 is 1%), got " ~ tojson(raw | string)) }}
     {%- endif -%}
     {{ return(text | float) }}
