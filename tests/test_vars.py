@@ -76,7 +76,7 @@ BAD_VARS = [
 ]
 
 
-@pytest.mark.parametrize("warehouse", ["duckdb"], indirect=True)
+@engines_param()
 def test_bad_vars_stop_dbt_with_one_line_naming_the_var(warehouse, profiles_dir, tmp_path):
     common = {"target": warehouse.name, "target_path": tmp_path / "target", "log_path": tmp_path / "logs"}
     for bad, message in BAD_VARS:

@@ -46,7 +46,7 @@
 
 {#- The source's trade-count column, or a typed NULL when the var ohlcvt_has_trades is false. -#}
 {% macro ohlcvt_trades_column() -%}
-    {%- if data_pipeline.boolean_var('ohlcvt_has_trades', true) -%}trades{%- else -%}{{ data_pipeline.cast_bigint('null') }}{%- endif -%}
+    {%- if data_pipeline.checked_var('ohlcvt_has_trades') -%}trades{%- else -%}{{ data_pipeline.cast_bigint('null') }}{%- endif -%}
 {%- endmacro %}
 
 {#- True when ts has seconds or fractions of a second. Cheap forms: this runs on every bar. -#}

@@ -12,7 +12,7 @@
 {%- endmacro %}
 
 {% macro _recompute_from_epoch() -%}
-    {%- set since = data_pipeline.utc_datetime_var('recompute_from') -%}
+    {%- set since = data_pipeline.checked_var('recompute_from') -%}
     {%- if since is none -%}{{ return(none) }}{%- endif -%}
     {{ return(((since - modules.datetime.datetime(1970, 1, 1)).total_seconds() | int) // 21600 * 21600) }}
 {%- endmacro %}

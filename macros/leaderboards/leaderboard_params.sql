@@ -7,18 +7,18 @@
     {%- set epoch0 = dt.datetime(1970, 1, 1) -%}
     {%- set base = 6 * 3600 -%}
 
-    {%- set as_of = data_pipeline.utc_datetime_var('as_of') -%}
+    {%- set as_of = data_pipeline.checked_var('as_of') -%}
     {%- if as_of is none -%}{%- set as_of = run_started_at.replace(tzinfo=none, microsecond=0) -%}{%- endif -%}
 
     {#- ten years of minute bars is the most a lookback may cover; a cohort of at most 10,000 -#}
-    {%- set lookback_days = data_pipeline.whole_number_var('lookback_days', 30, 1, 3650) -%}
-    {%- set fresh_hours = data_pipeline.whole_number_var('fresh_within_hours', 24, 1) -%}
-    {%- set top_n = data_pipeline.whole_number_var('top_n', 20, 1, 10000) -%}
+    {%- set lookback_days = data_pipeline.checked_var('lookback_days') -%}
+    {%- set fresh_hours = data_pipeline.checked_var('fresh_within_hours') -%}
+    {%- set top_n = data_pipeline.checked_var('top_n') -%}
     {%- if fresh_hours > lookback_days * 24 -%}
         {{ exceptions.raise_compiler_error("var fresh_within_hours (" ~ fresh_hours ~ ") must not exceed lookback_days * 24 (" ~ lookback_days * 24 ~ ")") }}
     {%- endif -%}
 
-    {%- set windows = var('leaderboard_window_hours', [6, 24, 72, 168]) -%}
+    {%- set windows = var('leaderboard_window_hours') -%}
     {%- if windows is string -%}{%- set windows = windows.split(',') -%}{%- endif -%}
     {%- if windows is number -%}{%- set windows = [windows] -%}{%- endif -%}
     {%- if windows is not iterable or windows is mapping or windows | length == 0 -%}
@@ -57,7 +57,7 @@
         'interior_start_epoch': interior_start,
         'interior_end': epoch0 + dt.timedelta(seconds=interior_end),
         'interior_end_epoch': interior_end,
-        'complete_windows_only': data_pipeline.boolean_var('complete_windows_only', false),
+        'complete_windows_only': data_pipeline.checked_var('complete_windows_only'),
     }) }}
 {%- endmacro %}
 

@@ -54,7 +54,7 @@
     {%- if newest is none -%}{{ return(none) }}{%- endif -%}
     {%- set dt = modules.datetime -%}
     {%- set newest_epoch = (dt.datetime(newest.year, newest.month, newest.day) - dt.datetime(1970, 1, 1)).total_seconds() | int -%}
-    {%- set since = data_pipeline.utc_datetime_var('recompute_from') -%}
+    {%- set since = data_pipeline.checked_var('recompute_from') -%}
     {%- if since is not none -%}
         {%- set since_epoch = ((since - dt.datetime(1970, 1, 1)).total_seconds() | int) // 86400 * 86400 -%}
         {%- if since_epoch < newest_epoch -%}{{ return(since_epoch) }}{%- endif -%}
@@ -408,7 +408,7 @@
 {%- endmacro %}
 {% macro default__metrics_session_setup() -%}{%- endmacro %}
 {% macro mysql__metrics_session_setup() -%}
-    {%- set bytes = data_pipeline.whole_number_var('metrics_session_memory_mb', 4096, 16, 1048576) * 1024 * 1024 -%}
+    {%- set bytes = data_pipeline.checked_var('metrics_session_memory_mb') * 1024 * 1024 -%}
     {%- do adapter.execute('set session tmp_table_size = ' ~ bytes ~ ', max_heap_table_size = ' ~ bytes, auto_begin=false, fetch=false) -%}
 {%- endmacro %}
 {% macro mariadb__metrics_session_setup() -%}{{ data_pipeline.mysql__metrics_session_setup() }}{%- endmacro %}
@@ -436,7 +436,7 @@
 {%- endmacro %}
 
 {% macro metrics_drop_scratch() -%}
-    {%- if execute and not data_pipeline.boolean_var('keep_scratch', false) -%}
+    {%- if execute and not data_pipeline.checked_var('keep_scratch') -%}
         {%- for name in data_pipeline.metrics_scratch_stages() -%}
             {%- do adapter.execute('drop table if exists ' ~ data_pipeline.metrics_stage(name), auto_begin=false, fetch=false) -%}
         {%- endfor -%}

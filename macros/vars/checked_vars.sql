@@ -1,6 +1,36 @@
 {#- Every var a user can set, checked before anything runs (the project's on-run-start hook), so
     that a bad value stops the command with one line naming the var instead of a Jinja traceback
-    deep inside a model, or SQL built from it. Models read the vars through these same macros. -#}
+    deep inside a model, or SQL built from it. Models read the vars through checked_var, so a
+    var's rule is written once, here, and its default once, in dbt_project.yml. -#}
+
+{#- The rule of every var (leaderboard_window_hours and bar_value_limits are checked by
+    leaderboard_params and bar_value_limits, which read them). -#}
+{% macro var_rules() -%}
+    {{ return({
+        'ohlcvt_table': {'kind': 'identifier', 'required': true},
+        'ohlcvt_schema': {'kind': 'identifier'},
+        'ohlcvt_has_trades': {'kind': 'boolean'},
+        'quarantine_error_share': {'kind': 'share'},
+        'as_of': {'kind': 'utc_datetime'},
+        'recompute_from': {'kind': 'utc_datetime'},
+        'top_n': {'kind': 'whole_number', 'low': 1, 'high': 10000},
+        'lookback_days': {'kind': 'whole_number', 'low': 1, 'high': 3650},
+        'fresh_within_hours': {'kind': 'whole_number', 'low': 1},
+        'complete_windows_only': {'kind': 'boolean'},
+        'keep_scratch': {'kind': 'boolean'},
+        'metrics_session_memory_mb': {'kind': 'whole_number', 'low': 16, 'high': 1048576},
+    }) }}
+{%- endmacro %}
+
+{#- The var `name`, checked by its rule and converted (none when unset, for the optional kinds). -#}
+{% macro checked_var(name) -%}
+    {%- set rule = data_pipeline.var_rules()[name] -%}
+    {%- if rule.kind == 'identifier' -%}{{ return(data_pipeline.identifier_var(name, rule.get('required', false))) }}{%- endif -%}
+    {%- if rule.kind == 'boolean' -%}{{ return(data_pipeline.boolean_var(name)) }}{%- endif -%}
+    {%- if rule.kind == 'share' -%}{{ return(data_pipeline.share_var(name)) }}{%- endif -%}
+    {%- if rule.kind == 'utc_datetime' -%}{{ return(data_pipeline.utc_datetime_var(name)) }}{%- endif -%}
+    {{ return(data_pipeline.whole_number_var(name, rule.low, rule.get('high'))) }}
+{%- endmacro %}
 
 {#- A name that goes into SQL as an identifier: letters, digits and underscores, not starting
     with a digit, at most 64 characters (MySQL's limit). Quoting alone is not enough: dbt quotes
@@ -8,7 +38,7 @@
     call macros, so models/staging/_staging__sources.yml applies the same rule with its own
     regex (keep the two in step). -#}
 {% macro identifier_var(name, required=false) -%}
-    {%- set value = var(name, none) -%}
+    {%- set value = var(name) -%}
     {%- if (value is none or value | string | trim == '') and not required -%}{{ return(none) }}{%- endif -%}
     {%- if not modules.re.fullmatch('[A-Za-z_][A-Za-z0-9_]{0,63}', value | string) -%}
         {{ exceptions.raise_compiler_error("var " ~ name ~ ": expected a plain table or schema name (letters, digits and _,"
@@ -19,8 +49,8 @@
 
 {#- A whole number var within [low, high]; a fraction ('2.7'), a word or a number out of range is
     an error (Jinja's int filter would turn '2.7' into 2). -#}
-{% macro whole_number_var(name, default, low=1, high=none) -%}
-    {%- set raw = var(name, default) -%}
+{% macro whole_number_var(name, low=1, high=none) -%}
+    {%- set raw = var(name) -%}
     {%- set text = raw | string | trim -%}
     {%- set limits = 'at least ' ~ low ~ ('' if high is none else ' and at most ' ~ high) -%}
     {%- if raw is boolean or not modules.re.fullmatch('[+-]?[0-9]{1,18}', text) -%}
@@ -34,8 +64,8 @@
 {%- endmacro %}
 
 {#- A fraction var within [0, 1]. -#}
-{% macro share_var(name, default) -%}
-    {%- set raw = var(name, default) -%}
+{% macro share_var(name) -%}
+    {%- set raw = var(name) -%}
     {%- set text = raw | string | trim -%}
     {%- if raw is boolean or not modules.re.fullmatch('[0-9]*[.]?[0-9]+(e-?[0-9]+)?', text) or (text | float) > 1 -%}
         {{ exceptions.raise_compiler_error("var " ~ name ~ ": expected a share between 0 and 1 (0.01 is 1%), got " ~ tojson(raw | string)) }}
@@ -44,8 +74,8 @@
 {%- endmacro %}
 
 {#- A true/false var: true, false, 1, 0, yes, no (any case). -#}
-{% macro boolean_var(name, default) -%}
-    {%- set raw = var(name, default) -%}
+{% macro boolean_var(name) -%}
+    {%- set raw = var(name) -%}
     {%- set text = raw | string | trim | lower -%}
     {%- if text in ['true', '1', 'yes'] -%}{{ return(true) }}{%- endif -%}
     {%- if text in ['false', '0', 'no'] -%}{{ return(false) }}{%- endif -%}
@@ -74,7 +104,7 @@
 
 {#- A UTC time var, or none when unset or empty. -#}
 {% macro utc_datetime_var(name) -%}
-    {%- set raw = var(name, none) -%}
+    {%- set raw = var(name) -%}
     {%- if raw is none or raw | string | trim == '' -%}{{ return(none) }}{%- endif -%}
     {{ return(data_pipeline.parse_utc_datetime(raw, name)) }}
 {%- endmacro %}
@@ -82,15 +112,7 @@
 {#- The on-run-start hook: every var checked at once (the leaderboards' own rules, which need the
     vars together, are in leaderboard_params). Returns no SQL. -#}
 {% macro check_vars() -%}
-    {%- do data_pipeline.identifier_var('ohlcvt_table', required=true) -%}
-    {%- do data_pipeline.identifier_var('ohlcvt_schema') -%}
-    {%- do data_pipeline.boolean_var('ohlcvt_has_trades', true) -%}
-    {%- do data_pipeline.utc_datetime_var('as_of') -%}
-    {%- do data_pipeline.utc_datetime_var('recompute_from') -%}
-    {%- do data_pipeline.boolean_var('complete_windows_only', false) -%}
-    {%- do data_pipeline.boolean_var('keep_scratch', false) -%}
-    {%- do data_pipeline.whole_number_var('metrics_session_memory_mb', 4096, 16, 1048576) -%}
-    {%- do data_pipeline.share_var('quarantine_error_share', 0.01) -%}
+    {%- for name in data_pipeline.var_rules() -%}{%- do data_pipeline.checked_var(name) -%}{%- endfor -%}
     {%- do data_pipeline.bar_value_limits() -%}
     {%- if execute -%}{%- do data_pipeline.leaderboard_params() -%}{%- endif -%}
     {{ return('') }}
