@@ -61,8 +61,16 @@ def mariadb_env():
     if configured:
         yield configured
         return
-    with throwaway_mariadb(buffer_pool="4G") as server:
-        yield server.env(database="bench")
+    saved = {k: v for k, v in os.environ.items() if k.startswith("MARIADB_")}
+    try:
+        with throwaway_mariadb(buffer_pool="4G") as server:
+            yield server.env(database="bench")
+    finally:
+        # set_env pointed MARIADB_* at this server: the next benchmark must start its own, not
+        # take the stopped one for a configured server
+        for key in [k for k in os.environ if k.startswith("MARIADB_")]:
+            del os.environ[key]
+        os.environ.update(saved)
 
 
 def print_table(rows: list[Row]) -> None:
