@@ -49,7 +49,7 @@ def ensure_index(*args, **kwargs):
 
 
 def habitual_cohort(cohort):
-    return f"select symbol from int_leaderboard_members where cohort = '{cohort}'"
+    return f"select symbol from int_cohort_members_ranked where cohort = '{cohort}'"
 
 
 def utc_now():

@@ -6,13 +6,13 @@ with
 
 members as (
 
-    select * from {{ ref('int_leaderboard_members') }}
+    select * from {{ ref('int_cohort_members_ranked') }}
 
 ),
 
 profiles as (
 
-    select * from {{ ref('int_leaderboard_member_profiles') }}
+    select * from {{ ref('int_member_profiles_tagged') }}
 
 ),
 

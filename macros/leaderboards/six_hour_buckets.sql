@@ -1,5 +1,5 @@
 {#- Minute bars into epoch-aligned 6-hour buckets: one definition for int_bars_6h (whole buckets)
-    and int_leaderboard_buckets (the two edge buckets the lookback cuts), so both agree on what a
+    and int_buckets_cut_to_lookback (the two edge buckets the lookback cuts), so both agree on what a
     bucket's close and volume are. `bars` and `bar_closes` are CTE names: bars with symbol, bar_at,
     volume (already filtered), and every bar's (symbol, bar_at, close) for the close lookup.
     Columns: symbol, bucket_epoch, first_bar_at, last_bar_at, close (of the last bar), volume (sum

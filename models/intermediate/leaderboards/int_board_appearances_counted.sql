@@ -5,7 +5,7 @@ with
 
 appearances as (
 
-    select * from {{ ref('int_leaderboard_appearances') }}
+    select * from {{ ref('int_board_appearances_unpivoted') }}
 
 ),
 

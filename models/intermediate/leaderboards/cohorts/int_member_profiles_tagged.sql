@@ -7,13 +7,13 @@ with
 
 vectors as (
 
-    select * from {{ ref('int_leaderboard_member_vectors') }}
+    select * from {{ ref('int_member_vectors_centered') }}
 
 ),
 
 appearances as (
 
-    select * from {{ ref('int_leaderboard_appearances') }}
+    select * from {{ ref('int_board_appearances_unpivoted') }}
 
 ),
 

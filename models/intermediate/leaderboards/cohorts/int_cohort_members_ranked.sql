@@ -8,13 +8,13 @@ with
 
 appearances as (
 
-    select * from {{ ref('int_leaderboard_appearances') }}
+    select * from {{ ref('int_board_appearances_unpivoted') }}
 
 ),
 
 windows as (
 
-    select * from {{ ref('leaderboard_windows') }}
+    select * from {{ ref('int_windows_ranked') }}
 
 ),
 

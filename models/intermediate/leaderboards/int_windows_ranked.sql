@@ -8,7 +8,7 @@ with
 
 buckets as (
 
-    select * from {{ ref('int_leaderboard_buckets') }}
+    select * from {{ ref('int_buckets_cut_to_lookback') }}
 
 ),
 

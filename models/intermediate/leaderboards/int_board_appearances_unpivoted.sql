@@ -6,7 +6,7 @@ with
 
 windows as (
 
-    select * from {{ ref('leaderboard_windows') }}
+    select * from {{ ref('int_windows_ranked') }}
 
 ),
 

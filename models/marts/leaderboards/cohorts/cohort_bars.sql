@@ -7,7 +7,7 @@ with
 
 members as (
 
-    select * from {{ ref('int_leaderboard_members') }}
+    select * from {{ ref('int_cohort_members_ranked') }}
 
 ),
 

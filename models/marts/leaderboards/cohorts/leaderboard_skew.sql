@@ -7,7 +7,7 @@ with
 
 vectors as (
 
-    select * from {{ ref('int_leaderboard_member_vectors') }}
+    select * from {{ ref('int_member_vectors_centered') }}
 
 ),
 

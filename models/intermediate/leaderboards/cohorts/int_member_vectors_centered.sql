@@ -6,13 +6,13 @@ with
 
 members as (
 
-    select * from {{ ref('int_leaderboard_members') }}
+    select * from {{ ref('int_cohort_members_ranked') }}
 
 ),
 
 bucket_counts as (
 
-    select * from {{ ref('leaderboard_bucket_counts') }}
+    select * from {{ ref('int_board_appearances_counted') }}
 
 ),
 
