@@ -209,14 +209,17 @@ def test_bounds_are_the_var_and_inclusive_where_documented(tmp_path):
 
 
 @pytest.mark.parametrize("limits", [None, {"min_price": 1e-15, "max_price": 0, "max_volume": 1e18, "max_trades": 1},
-                                    {"min_price": "x", "max_price": 1, "max_volume": 1, "max_trades": 1}])
+                                    {"min_price": "x", "max_price": 1, "max_volume": 1, "max_trades": 1},
+                                    {"min_price": 1, "max_price": float("inf"), "max_volume": 1, "max_trades": 1},
+                                    {"min_price": 2, "max_price": 1, "max_volume": 1, "max_trades": 1}])
 def test_bad_bar_value_limits_var_is_one_line(monkeypatch, limits):
     import pipeline.bars as bars
 
     monkeypatch.setattr(bars, "project_var", lambda name, default=None: limits)
     bars.value_limits.cache_clear()
     try:
-        with pytest.raises(UsageError, match=r"^var bar_value_limits: expected a positive number for \w+, got "):
+        with pytest.raises(UsageError, match=r"^var bar_value_limits: (expected a finite positive number for \w+, got "
+                                             r"|min_price must be below)"):
             bars.value_limits()
     finally:
         bars.value_limits.cache_clear()

@@ -1,6 +1,5 @@
 {#- The first rule a raw minute bar breaks, as a short reason, or NULL for a sane bar.
-    One definition shared by stg_ohlcvt (keeps the NULLs), stg_ohlcvt_quarantine (keeps the rest)
-    and the sane_bar_values source test. Column names are the source's (ohlcvt) names.
+    One definition shared by stg_ohlcvt (keeps the NULLs) and stg_ohlcvt_quarantine (keeps the rest). Column names are the source's (ohlcvt) names.
     NULL volume and NULL trades are allowed (unknown), negative ones are not. -#}
 {% macro bar_quarantine_reason(
     symbol='symbol', ts='timestamp', open='open', high='high', low='low', close='close',
@@ -36,11 +35,16 @@
     {%- set literals = {} -%}
     {%- for key in ['min_price', 'max_price', 'max_volume', 'max_trades'] -%}
         {%- set value = limits.get(key) if limits is mapping else none -%}
-        {%- if value is not number or value <= 0 -%}
-            {{ exceptions.raise_compiler_error('var bar_value_limits: expected a positive number for ' ~ key ~ ', got ' ~ tojson(value | string)) }}
+        {#- the rule python_jobs/pipeline/bars.py (value_limits) applies: a finite positive number -#}
+        {%- if value is boolean or value is not number or value != value or value <= 0 or value > 1e308 -%}
+            {{ exceptions.raise_compiler_error('var bar_value_limits: expected a finite positive number for ' ~ key
+                ~ ', got ' ~ tojson(value | string)) }}
         {%- endif -%}
         {%- do literals.update({key: '%.17g' | format(value | float)}) -%}
     {%- endfor -%}
+    {%- if limits.min_price >= limits.max_price -%}
+        {{ exceptions.raise_compiler_error('var bar_value_limits: min_price must be below max_price') }}
+    {%- endif -%}
     {{ return(literals) }}
 {%- endmacro %}
 

@@ -1,12 +1,11 @@
-{#- The one list of the daily metrics' windows (../shared/spec/daily-metrics.md). Each window:
+{#- The daily metrics' windows with what the SQL derives from them (../shared/spec/daily-metrics.md):
     suffix, minutes, whether it is short (inside one day, ends at the snapshot, nests), and the
     ratios of its three exponential averages (fast, slow, MACD signal): r = 1 - a, a = 2/(span+1).
-    python_jobs/pipeline/metrics_catalog.py holds the same list for the YAML and the docs;
-    tests/test_metrics.py checks that the two agree. -#}
+    The windows and metric names themselves come from metrics_catalog (generated from
+    python_jobs/pipeline/metrics_catalog.py, the one list). -#}
 {% macro metrics_windows() -%}
     {%- set out = [] -%}
-    {%- for suffix, minutes in [('15m', 15), ('30m', 30), ('1h', 60), ('6h', 360), ('12h', 720),
-                                ('24h', 1440), ('7d', 10080), ('30d', 43200)] -%}
+    {%- for suffix, minutes in data_pipeline.metrics_catalog().windows -%}
         {%- set spans = {
             'f': [2, (0.2 * minutes) | round(0, 'floor') | int] | max,
             's': [2, (0.4 * minutes) | round(0, 'floor') | int] | max,
@@ -49,10 +48,7 @@
 
 {#- The 26 metrics, in column order. -#}
 {% macro metrics_names() -%}
-    {{ return(['close_mean', 'sma', 'close_stddev', 'close_min', 'close_max', 'volume_sum', 'vwap',
-               'price_deviation_vwap', 'roc', 'returns_log', 'ema_fast', 'ema_slow', 'macd', 'macd_signal',
-               'macd_histogram', 'bollinger_upper', 'bollinger_lower', 'bollinger_width', 'rsi', 'atr',
-               'stochastic_k', 'stochastic_d', 'obv', 'cci', 'adx', 'average_trades']) }}
+    {{ return(data_pipeline.metrics_catalog().metrics) }}
 {%- endmacro %}
 
 {#- A double literal that reads back as the same double. -#}

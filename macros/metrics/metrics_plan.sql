@@ -4,8 +4,9 @@
     A plan is a dict:
     - start: the first date (epoch seconds) every symbol is recomputed from, or none for a full
       build (first run, --full-refresh, a persistent step table missing);
-    - symbol_starts: earlier dates for single symbols: a symbol new to the table, or whose bars
-      now begin before its first stored day (older history loaded later), from its first bar;
+    - symbol_starts: earlier dates for single symbols whose sane bars the stored days do not
+      cover (metrics_new_history): a symbol new to the table, older history loaded later, a gap
+      after a symbol's last stored day filled later; from that first bar;
     - first: the earliest date of the two (none for a full build).
 
     The steps rewrite the persistent step tables (`__segments` and, on MySQL/MariaDB, the sorted
@@ -29,7 +30,7 @@
     {%- endif -%}
     {%- set symbol_starts = {} -%}
     {%- if start is not none -%}
-        {%- set history = data_pipeline.metrics_new_history() -%}
+        {%- set history = data_pipeline.metrics_new_history(start) -%}
         {%- for symbol, since in (pending.symbol_starts.items() | list) + (history.items() | list) -%}
             {%- if since < start and (symbol not in symbol_starts or since < symbol_starts[symbol]) -%}
                 {%- do symbol_starts.update({symbol: since}) -%}
@@ -37,50 +38,97 @@
         {%- endfor -%}
         {%- for symbol, since in symbol_starts.items() | sort -%}
             {{ log('ohlc_metrics_daily: ' ~ symbol ~ ' from ' ~ (dt.datetime(1970, 1, 1) + dt.timedelta(seconds=since)).date()
-                ~ ' (new to the table, or older bars arrived)', info=true) }}
+                ~ ' (bars the table has no rows for)', info=true) }}
         {%- endfor -%}
     {%- endif -%}
     {%- set first = none if start is none else ([start] + (symbol_starts.values() | list)) | min -%}
     {{ return({'start': start, 'symbol_starts': symbol_starts, 'first': first}) }}
 {%- endmacro %}
 
-{#- The symbols whose history begins before their first stored day: every symbol of the bars
-    table missing from `__segments`, and the stored ones with a sane bar before their first day,
-    each with the day of its first sane bar. Read as literal per-symbol ranges that end at the
-    stored first day, which MySQL/MariaDB answer from the bars key without reading stored bars. -#}
-{% macro metrics_new_history() -%}
+{#- The symbols with sane bars the stored days do not cover and this run would not read: every
+    symbol of the bars table missing from `__segments`, the stored ones with a bar before their
+    first stored day (older history loaded later), and those with a bar after their last stored
+    day but before `start` (a feed that stopped and whose gap was filled later). Each maps to the
+    day of that first bar. Read as literal per-symbol ranges that end where the stored days begin
+    or where the run starts, so they cover no stored bar. -#}
+{% macro metrics_new_history(start) -%}
     {%- set segments = data_pipeline.metrics_stage('segments') -%}
     {%- set stored = {} -%}
-    {%- for row in run_query("select symbol, min(seg_date) from " ~ segments ~ " where seg_kind = 'day' group by symbol").rows -%}
-        {%- do stored.update({row[0]: row[1] | int}) -%}
+    {%- for row in run_query("select symbol, min(seg_date), max(seg_date) from " ~ segments
+                             ~ " where seg_kind = 'day' group by symbol").rows -%}
+        {%- do stored.update({row[0]: (row[1] | int, row[2] | int)}) -%}
     {%- endfor -%}
+    {%- set candidates = data_pipeline.metrics_history_candidates(segments, start) -%}
     {%- set fresh = [] -%}
-    {%- for symbol in data_pipeline.ohlcvt_symbols() -%}
-        {%- if symbol not in stored -%}{%- do fresh.append(symbol) -%}{%- endif -%}
+    {%- set ranges = [] -%}
+    {%- for symbol in candidates -%}
+        {%- if symbol not in stored -%}
+            {%- do fresh.append(symbol) -%}
+        {%- else -%}
+            {%- set first_day, last_day = stored[symbol] -%}
+            {%- set quoted = data_pipeline.string_literal(symbol) -%}
+            {%- do ranges.append('(symbol = ' ~ quoted ~ ' and bar_at < ' ~ data_pipeline.metrics_epoch_literal(first_day, 'timestamp') ~ ')') -%}
+            {%- if last_day + 86400 < start -%}
+                {%- do ranges.append('(symbol = ' ~ quoted ~ ' and bar_at >= ' ~ data_pipeline.metrics_epoch_literal(last_day + 86400, 'timestamp')
+                    ~ ' and bar_at < ' ~ data_pipeline.metrics_epoch_literal(start, 'timestamp') ~ ')') -%}
+            {%- endif -%}
+        {%- endif -%}
     {%- endfor -%}
-    {%- set dt = modules.datetime -%}
-    {%- set ranges = [data_pipeline.symbol_in('symbol', fresh)] -%}
-    {%- for symbol, first_day in stored.items() -%}
-        {%- do ranges.append('(symbol = ' ~ data_pipeline.string_literal(symbol) ~ ' and bar_at < '
-            ~ data_pipeline.timestamp_literal(dt.datetime(1970, 1, 1) + dt.timedelta(seconds=first_day)) ~ ')') -%}
-    {%- endfor -%}
-    {%- set query -%}
-        select symbol, {{ data_pipeline.int_div(data_pipeline.epoch_seconds('min(bar_at)'), 86400) }} * 86400 as first_day
-        from {{ ref('stg_ohlcvt') }}
-        where {{ ranges | join(' or ') }}
-        group by symbol
-    {%- endset -%}
+    {%- if fresh -%}{%- do ranges.append(data_pipeline.symbol_in('symbol', fresh)) -%}{%- endif -%}
     {%- set found = {} -%}
-    {%- for row in run_query(query).rows -%}{%- do found.update({row[0]: row[1] | int}) -%}{%- endfor -%}
+    {%- if ranges -%}
+        {%- set query -%}
+            select symbol, {{ data_pipeline.int_div(data_pipeline.epoch_seconds('min(bar_at)'), 86400) }} * 86400 as first_day
+            from {{ ref('stg_ohlcvt') }}
+            where {{ ranges | join(' or ') }}
+            group by symbol
+        {%- endset -%}
+        {%- for row in run_query(query).rows -%}{%- do found.update({row[0]: row[1] | int}) -%}{%- endfor -%}
+    {%- endif -%}
     {{ return(found) }}
 {%- endmacro %}
+
+{#- The symbols metrics_new_history checks exactly. MySQL/MariaDB: every symbol of the bars table
+    (a loose index scan); its ranges are key ranges, empty ones cost nothing. Elsewhere the ranges
+    would be tested on every bar, so one scan of the raw bars' symbol and time against the stored
+    days first keeps only the symbols with a bar outside them (usually none); quarantined bars may
+    make a symbol a candidate, the exact query then finds no sane bar. -#}
+{% macro metrics_history_candidates(segments, start) -%}
+    {{ return(adapter.dispatch('metrics_history_candidates', 'data_pipeline')(segments, start)) }}
+{%- endmacro %}
+{% macro default__metrics_history_candidates(segments, start) -%}
+    {%- set bar_epoch = data_pipeline.epoch_seconds('bars.timestamp') -%}
+    {%- set query -%}
+        select bars.symbol
+        from {{ source('market', 'ohlcvt') }} as bars
+        left join (
+            select symbol, min(seg_date) as first_day, max(seg_date) as last_day
+            from {{ segments }}
+            where seg_kind = 'day'
+            group by symbol
+        ) as stored
+            on bars.symbol = stored.symbol
+        where
+            bars.symbol is not null
+            and (
+                stored.symbol is null
+                or {{ bar_epoch }} < stored.first_day
+                or ({{ bar_epoch }} >= stored.last_day + 86400 and {{ bar_epoch }} < {{ start }})
+            )
+        group by bars.symbol
+    {%- endset -%}
+    {{ return(run_query(query).columns[0].values() | list) }}
+{%- endmacro %}
+{% macro mysql__metrics_history_candidates(segments, start) -%}{{ return(data_pipeline.ohlcvt_symbols()) }}{%- endmacro %}
+{% macro mariadb__metrics_history_candidates(segments, start) -%}{{ return(data_pipeline.mysql__metrics_history_candidates(segments, start)) }}{%- endmacro %}
 
 {#- What an unfinished run left: {'start': its earliest all-symbol date, 0 for a full build, or
     none; 'symbol_starts': per symbol}. Creates the empty record on the first run. -#}
 {% macro metrics_read_pending() -%}
     {%- set pending = data_pipeline.metrics_pending_relation() -%}
-    {%- do adapter.execute('create table if not exists ' ~ pending ~ ' (symbol varchar(255), start_epoch bigint)',
-                           auto_begin=false, fetch=false) -%}
+    {%- do adapter.execute('create table if not exists ' ~ pending ~ ' as select '
+        ~ data_pipeline.cast_string('null', 255) ~ ' as symbol, ' ~ data_pipeline.cast_bigint('null') ~ ' as start_epoch'
+        ~ ' limit 0', auto_begin=false, fetch=false) -%}
     {%- set found = {'start': none, 'symbol_starts': {}} -%}
     {%- for row in run_query('select symbol, min(start_epoch) from ' ~ pending ~ ' group by symbol').rows -%}
         {%- if row[0] is none -%}

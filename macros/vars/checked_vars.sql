@@ -39,7 +39,10 @@
     regex (keep the two in step). -#}
 {% macro identifier_var(name, required=false) -%}
     {%- set value = var(name) -%}
-    {%- if (value is none or value | string | trim == '') and not required -%}{{ return(none) }}{%- endif -%}
+    {%- if value is none or value | string | trim == '' -%}
+        {%- if required -%}{{ exceptions.raise_compiler_error("var " ~ name ~ ": must be set to a table name") }}{%- endif -%}
+        {{ return(none) }}
+    {%- endif -%}
     {%- if not modules.re.fullmatch('[A-Za-z_][A-Za-z0-9_]{0,63}', value | string) -%}
         {{ exceptions.raise_compiler_error("var " ~ name ~ ": expected a plain table or schema name (letters, digits and _,"
             ~ " not starting with a digit, at most 64 characters), got " ~ tojson(value | string)) }}

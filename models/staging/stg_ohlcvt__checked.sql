@@ -25,7 +25,10 @@ renamed as (
 
         -- activity
         {{ cast_double('volume') }} as volume,
-        {{ cast_bigint(ohlcvt_trades_column()) }} as trades,
+        -- a trade count no bigint holds (NaN, inf, 1e19 in a double column) would fail the
+        -- cast of every row: it reads NULL here, and the bar is quarantined by its raw value
+        {{ cast_bigint('case when ' ~ ohlcvt_trades_column() ~ ' between -9.2e18 and 9.2e18 then '
+            ~ ohlcvt_trades_column() ~ ' end') }} as trades,
 
         -- checks
         {{ bar_quarantine_reason(trades=ohlcvt_trades_column()) }} as quarantine_reason

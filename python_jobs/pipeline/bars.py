@@ -109,8 +109,10 @@ def value_limits() -> dict[str, float]:
     for key in LIMIT_KEYS:
         value = limits.get(key) if isinstance(limits, dict) else None
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf:
-            raise UsageError(f"var bar_value_limits: expected a positive number for {key}, got {value!r}")
+            raise UsageError(f"var bar_value_limits: expected a finite positive number for {key}, got {value!r}")
         out[key] = float(value)
+    if out["min_price"] >= out["max_price"]:
+        raise UsageError("var bar_value_limits: min_price must be below max_price")
     return out
 
 
