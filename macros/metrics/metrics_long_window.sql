@@ -176,11 +176,10 @@
 {%- endmacro %}
 
 {#- DuckDB: directly, each (row, day) pair joined to the day's bars (a hash join on symbol and
-    day): 37 terms per bar at most, 254 M at 100 symbols x 60 days, about 3 s, most of it summing
-    them per row (grouped by an integer row id: by the row's text key it took twice as long).
-    Sorting each day's prices with running sums for an as-of join instead cost 7 s (the sort
-    5.7 s, the join 1.2 s) and kept an 8.6 M-row table. The mean is absolute (cl + tp1 / n), so
-    no anchor is needed: |tp - mean| is summed as the reference sums it. -#}
+    day): at most 37 terms per bar, summed per row, grouped by an integer row id (cheaper than the
+    row's text key). Sorted prices and an as-of join cost more on DuckDB (docs/metrics.md, "CCI's
+    mean absolute deviation"). The mean is absolute (cl + tp1 / n), so no anchor is needed:
+    |tp - mean| is summed as the reference sums it. -#}
 {% macro default__metrics_whole_day_mads(day_pairs, first_day) -%}
     {%- set dt = modules.datetime -%}
     {%- set bar_filter = '1 = 1' if first_day is none else
@@ -225,8 +224,8 @@
         on row_keys.row_id = deviations.row_id
 {%- endmacro %}
 
-{#- MySQL/MariaDB evaluate every expression row by row, so a direct sum would cost 254 M row
-    evaluations in a backfill. Instead, one ordered lookup per (row, day) into step 5's sorted
+{#- MySQL/MariaDB evaluate every expression row by row, so a direct sum would cost one row
+    evaluation per (row, day, bar) of a backfill. Instead, one ordered lookup per (row, day) into step 5's sorted
     typical prices: the count (nb) and anchored sum (sb) of the day's prices at or below the
     window's mean m_d (anchored at the day's last close); the day's deviation is then
     (m_d nb - sb) + ((sum - sb) - m_d (n - nb)). -#}

@@ -176,3 +176,37 @@
     {%- if literal == 'date' -%}{{ return(data_pipeline.cast_date("'" ~ moment.strftime('%Y-%m-%d') ~ "'")) }}{%- endif -%}
     {{ return(epoch | string) }}
 {%- endmacro %}
+
+{#- The first metric_date this run recomputes, as epoch seconds; none for a full build (first
+    run, --full-refresh, or the persistent step tables are missing). The newest date already in
+    the table (it may have been a partial current date), or the var recompute_from if earlier. -#}
+{% macro metrics_start_epoch() -%}
+    {%- if not execute or flags.FULL_REFRESH -%}{{ return(none) }}{%- endif -%}
+    {%- set persistent = [this] -%}
+    {%- for name in data_pipeline.metrics_persistent_stages() -%}
+        {%- do persistent.append(data_pipeline.metrics_stage(name)) -%}
+    {%- endfor -%}
+    {%- for relation in persistent -%}
+        {%- if adapter.get_relation(database=relation.database, schema=relation.schema, identifier=relation.identifier) is none -%}
+            {{ return(none) }}
+        {%- endif -%}
+    {%- endfor -%}
+    {#- a MySQL/MariaDB warehouse built before the prices were ranked (by distinct price) -#}
+    {%- if data_pipeline.metrics_typical_bucket_rows() -%}
+        {%- set names = adapter.get_columns_in_relation(data_pipeline.metrics_stage('typical_prices')) | map(attribute='name') | map('lower') | list -%}
+        {%- if 'rn' not in names -%}
+            {{ log('ohlc_metrics_daily: the step tables have an older layout', info=true) }}
+            {{ return(none) }}
+        {%- endif -%}
+    {%- endif -%}
+    {%- set newest = run_query('select max(metric_date) from ' ~ this).columns[0].values()[0] -%}
+    {%- if newest is none -%}{{ return(none) }}{%- endif -%}
+    {%- set dt = modules.datetime -%}
+    {%- set newest_epoch = (dt.datetime(newest.year, newest.month, newest.day) - dt.datetime(1970, 1, 1)).total_seconds() | int -%}
+    {%- set since = data_pipeline.checked_var('recompute_from') -%}
+    {%- if since is not none -%}
+        {%- set since_epoch = ((since - dt.datetime(1970, 1, 1)).total_seconds() | int) // 86400 * 86400 -%}
+        {%- if since_epoch < newest_epoch -%}{{ return(since_epoch) }}{%- endif -%}
+    {%- endif -%}
+    {{ return(newest_epoch) }}
+{%- endmacro %}

@@ -1,100 +1,9 @@
-{#- The steps of ohlc_metrics_daily, run by its pre-hook (docs/metrics.md, "How it is computed").
-    They live here rather than in intermediate models so that `dbt run --select ohlc_metrics_daily`
-    does all the work by itself, and a failed step leaves the table as it was. Step tables are
-    named ohlc_metrics_daily__<step>; the ones metrics_persistent_stages names are kept between
-    runs (the per-day partials `__segments`, the sorted typical prices `__typical_prices` and, on
-    MySQL/MariaDB, their bucket heads `__typical_buckets`), the others are scratch and dropped by
-    the post-hook. Each step logs its time. -#}
-
-{% macro metrics_stage(name) -%}
-    {{ return(this.incorporate(path={'identifier': this.identifier ~ '__' ~ name})) }}
-{%- endmacro %}
-
-{#- The step tables kept between runs (a run without them is a full build). -#}
-{% macro metrics_persistent_stages() -%}
-    {%- set names = ['segments'] -%}
-    {%- if data_pipeline.metrics_typical_bucket_rows() -%}{%- do names.extend(['typical_prices', 'typical_buckets']) -%}{%- endif -%}
-    {{ return(names) }}
-{%- endmacro %}
-
-{#- Dropped after every run. On DuckDB that includes the sorted typical prices a warehouse built
-    by an earlier version still has (DuckDB no longer keeps them: metrics_whole_day_mads). -#}
-{% macro metrics_scratch_stages() -%}
-    {%- set names = ['powers', 'day_bars', 'current', 'current_bars', 'snapshots', 'vanished', 'short_mad', 'long_lookups'] -%}
-    {%- if not data_pipeline.metrics_typical_bucket_rows() -%}{%- do names.append('typical_prices') -%}{%- endif -%}
-    {%- for w in data_pipeline.metrics_long_windows() -%}
-        {%- do names.extend(['long_' ~ w.suffix ~ '_pairs', 'long_' ~ w.suffix, 'long_' ~ w.suffix ~ '_mad']) -%}
-    {%- endfor -%}
-    {{ return(names) }}
-{%- endmacro %}
-
-{#- The first metric_date this run recomputes, as epoch seconds; none for a full build (first
-    run, --full-refresh, or the persistent step tables are missing). The newest date already in
-    the table (it may have been a partial current date), or the var recompute_from if earlier. -#}
-{% macro metrics_start_epoch() -%}
-    {%- if not execute or flags.FULL_REFRESH -%}{{ return(none) }}{%- endif -%}
-    {%- set persistent = [this] -%}
-    {%- for name in data_pipeline.metrics_persistent_stages() -%}
-        {%- do persistent.append(data_pipeline.metrics_stage(name)) -%}
-    {%- endfor -%}
-    {%- for relation in persistent -%}
-        {%- if adapter.get_relation(database=relation.database, schema=relation.schema, identifier=relation.identifier) is none -%}
-            {{ return(none) }}
-        {%- endif -%}
-    {%- endfor -%}
-    {#- a MySQL/MariaDB warehouse built before the prices were ranked (by distinct price) -#}
-    {%- if data_pipeline.metrics_typical_bucket_rows() -%}
-        {%- set names = adapter.get_columns_in_relation(data_pipeline.metrics_stage('typical_prices')) | map(attribute='name') | map('lower') | list -%}
-        {%- if 'rn' not in names -%}
-            {{ log('ohlc_metrics_daily: the step tables have an older layout', info=true) }}
-            {{ return(none) }}
-        {%- endif -%}
-    {%- endif -%}
-    {%- set newest = run_query('select max(metric_date) from ' ~ this).columns[0].values()[0] -%}
-    {%- if newest is none -%}{{ return(none) }}{%- endif -%}
-    {%- set dt = modules.datetime -%}
-    {%- set newest_epoch = (dt.datetime(newest.year, newest.month, newest.day) - dt.datetime(1970, 1, 1)).total_seconds() | int -%}
-    {%- set since = data_pipeline.checked_var('recompute_from') -%}
-    {%- if since is not none -%}
-        {%- set since_epoch = ((since - dt.datetime(1970, 1, 1)).total_seconds() | int) // 86400 * 86400 -%}
-        {%- if since_epoch < newest_epoch -%}{{ return(since_epoch) }}{%- endif -%}
-    {%- endif -%}
-    {{ return(newest_epoch) }}
-{%- endmacro %}
-
-{% macro metrics_execute(step, sql) -%}
-    {%- set started = modules.datetime.datetime.now() -%}
-    {%- do adapter.execute(sql, auto_begin=false, fetch=false) -%}
-    {%- set seconds = (modules.datetime.datetime.now() - started).total_seconds() -%}
-    {{ log('ohlc_metrics_daily: ' ~ step ~ ' (' ~ ('%.1f' | format(seconds)) ~ ' s)', info=true) }}
-{%- endmacro %}
-
-{#- A step table from a query; `temporary` makes it a temporary table where step tables are
-    tables (MySQL/MariaDB: session-local, no redo log; the step-1 bars, 8.6 M rows at 100 symbols
-    x 60 days, were written in 74 s instead of 94). A temporary table cannot be read twice in one
-    statement on MySQL/MariaDB, so only a table each statement reads once may be one. -#}
-{% macro metrics_create(name, sql, primary_key=none, temporary=false, column_types={}) -%}
-    {%- set relation = data_pipeline.metrics_stage(name) -%}
-    {%- do adapter.execute('drop table if exists ' ~ relation, auto_begin=false, fetch=false) -%}
-    {%- do data_pipeline.metrics_execute(name, data_pipeline.metrics_create_table_as(relation, sql, primary_key, temporary, column_types)) -%}
-{%- endmacro %}
-
-{#- create table ... as select. On MySQL/MariaDB with a primary key (declared in the CREATE, so
-    the rows go straight into the clustered index instead of a rebuild afterwards) and the types
-    `column_types` names (column -> type; the others are the query's). -#}
-{% macro metrics_create_table_as(relation, sql, primary_key, temporary=false, column_types={}) -%}
-    {{ return(adapter.dispatch('metrics_create_table_as', 'data_pipeline')(relation, sql, primary_key, temporary, column_types)) }}
-{%- endmacro %}
-{% macro default__metrics_create_table_as(relation, sql, primary_key, temporary, column_types) -%}
-    create table {{ relation }} as {{ sql }}
-{%- endmacro %}
-{% macro mysql__metrics_create_table_as(relation, sql, primary_key, temporary, column_types) -%}
-    {%- set definitions = [] -%}
-    {%- for name, type in column_types.items() -%}{%- do definitions.append(name ~ ' ' ~ type) -%}{%- endfor -%}
-    {%- if primary_key -%}{%- do definitions.append('primary key (' ~ primary_key | join(', ') ~ ')') -%}{%- endif -%}
-    create {% if temporary %}temporary {% endif %}table {{ relation }} {% if definitions %}({{ definitions | join(', ') }}) {% endif %}{{ sql }}
-{%- endmacro %}
-{% macro mariadb__metrics_create_table_as(relation, sql, primary_key, temporary, column_types) -%}{{ data_pipeline.mysql__metrics_create_table_as(relation, sql, primary_key, temporary, column_types) }}{%- endmacro %}
+{#- The steps of ohlc_metrics_daily, run by its pre-hook (docs/metrics.md, "How it is computed"):
+    metrics_prepare is the driver, step by step; the SQL of each step is in the macros below and in
+    metrics_segment_stats.sql, metrics_long_window.sql and metrics_window_values.sql. They live in
+    macros rather than intermediate models so that `dbt run --select ohlc_metrics_daily` does all
+    the work by itself. Step tables are named ohlc_metrics_daily__<step> (metrics_plumbing.sql
+    creates, runs and drops them); which dates a run recomputes is metrics_plan.sql. -#}
 
 {#- Within-segment order: the previous bar, the bars after (e), the last close (anchor), the
     minutes before the segment's end (k). `segments`: symbol, seg_kind, seg_date, seg_start,
@@ -128,7 +37,7 @@
 
 {#- The sane bars `filter` selects. With `materialize`, on MySQL/MariaDB the derived table is
     never merged into a join around it: merged, the optimizer drove the join from the current
-    symbols and read every bar of each by its key, then filtered (22 s instead of 0.4 s). -#}
+    symbols and read every bar of each by its key, then filtered (docs/metrics.md has the figures). -#}
 {% macro metrics_source_bars(filter, materialize=false) -%}
     select
         symbol,
@@ -276,8 +185,8 @@
         rank in the day (rn), and the lowest price of each bucket of `bucket_rows` ranks goes into
         `__typical_buckets`, so that a lookup reads one bucket instead of half a day. One row per
         bar: equal prices are peers of the range frame, so each carries the count and sum of every
-        price at or below it (grouping into distinct prices first, 99% of them distinct, cost 54 s
-        of 92 at 100 symbols x 60 days). The primary key is (symbol, day, bkt, rn), declared as
+        price at or below it (almost every price is distinct, so grouping them first only costs
+        time; docs/metrics.md). The primary key is (symbol, day, bkt, rn), declared as
         small integers: a smaller table is written faster. DuckDB keeps no sorted prices: it sums
         the deviations directly (metrics_whole_day_mads). -#}
     {%- set bucket_rows = data_pipeline.metrics_typical_bucket_rows() -%}
@@ -400,19 +309,6 @@
     {{ return('') }}
 {%- endmacro %}
 
-{#- MySQL/MariaDB: let the window passes' temporary tables stay in memory for this session
-    (var metrics_session_memory_mb, default 4096; the defaults of 16 MB spill to disk and made
-    the first step five times slower). A no-op elsewhere. -#}
-{% macro metrics_session_setup() -%}
-    {{ return(adapter.dispatch('metrics_session_setup', 'data_pipeline')()) }}
-{%- endmacro %}
-{% macro default__metrics_session_setup() -%}{%- endmacro %}
-{% macro mysql__metrics_session_setup() -%}
-    {%- set bytes = data_pipeline.checked_var('metrics_session_memory_mb') * 1024 * 1024 -%}
-    {%- do adapter.execute('set session tmp_table_size = ' ~ bytes ~ ', max_heap_table_size = ' ~ bytes, auto_begin=false, fetch=false) -%}
-{%- endmacro %}
-{% macro mariadb__metrics_session_setup() -%}{{ data_pipeline.mysql__metrics_session_setup() }}{%- endmacro %}
-
 {#- The post-hook that deletes the rows step 6b found without a snapshot (their bars are gone);
     usually there are none, and then it does nothing. The range on metric_date (the primary key's
     first column) keeps the delete from testing every row of the table. -#}
@@ -434,55 +330,6 @@
     {%- do data_pipeline.metrics_execute('rows without bars: delete', sql) -%}
     {{ return('') }}
 {%- endmacro %}
-
-{% macro metrics_drop_scratch() -%}
-    {%- if execute and not data_pipeline.checked_var('keep_scratch') -%}
-        {%- for name in data_pipeline.metrics_scratch_stages() -%}
-            {%- do adapter.execute('drop table if exists ' ~ data_pipeline.metrics_stage(name), auto_begin=false, fetch=false) -%}
-        {%- endfor -%}
-    {%- endif -%}
-    {%- if execute -%}
-        {%- do data_pipeline.metrics_pending_clear() -%}
-        {%- do data_pipeline.metrics_unlock() -%}
-    {%- endif -%}
-    {{ return('') }}
-{%- endmacro %}
-
-{#- One run at a time per table. The steps rewrite shared step tables (`__segments` and the
-    others) outside any transaction, so two overlapping runs (a long backfill or recompute_from
-    still running when cron starts the next one) could read each other's half-written partials
-    and commit wrong rows. MySQL/MariaDB: a named lock (GET_LOCK) held by the model's connection
-    from the first step to the post-hook, released also when the connection closes (a failed
-    run). A run that finds it held stops before touching anything and says so; cron's next run
-    catches up. DuckDB: nothing to do, a database file has one writing process at a time. -#}
-{% macro metrics_lock_name() -%}
-    {%- set name = 'data_pipeline ' ~ this.schema ~ '.' ~ this.identifier -%}
-    {{ return(name if name | length <= 64 else 'data_pipeline ' ~ local_md5(name)) }}
-{%- endmacro %}
-
-{% macro metrics_lock() -%}
-    {{ return(adapter.dispatch('metrics_lock', 'data_pipeline')()) }}
-{%- endmacro %}
-{% macro default__metrics_lock() -%}{%- endmacro %}
-{% macro mysql__metrics_lock() -%}
-    {%- set name = data_pipeline.metrics_lock_name() -%}
-    {%- set row = run_query('select get_lock(' ~ data_pipeline.string_literal(name) ~ ', 0), is_used_lock('
-                            ~ data_pipeline.string_literal(name) ~ ')').rows[0] -%}
-    {%- if row[0] != 1 -%}
-        {{ exceptions.raise_compiler_error('ohlc_metrics_daily: another run of ' ~ this ~ ' is in progress (the lock "'
-            ~ name ~ '" is held by connection ' ~ row[1] ~ '); this run changed nothing. Run it again once that one ends.') }}
-    {%- endif -%}
-{%- endmacro %}
-{% macro mariadb__metrics_lock() -%}{{ data_pipeline.mysql__metrics_lock() }}{%- endmacro %}
-
-{% macro metrics_unlock() -%}
-    {{ return(adapter.dispatch('metrics_unlock', 'data_pipeline')()) }}
-{%- endmacro %}
-{% macro default__metrics_unlock() -%}{%- endmacro %}
-{% macro mysql__metrics_unlock() -%}
-    {%- do run_query('select release_lock(' ~ data_pipeline.string_literal(data_pipeline.metrics_lock_name()) ~ ')') -%}
-{%- endmacro %}
-{% macro mariadb__metrics_unlock() -%}{{ data_pipeline.mysql__metrics_unlock() }}{%- endmacro %}
 
 {#- Which bars to read for the current date's segments: on MySQL/MariaDB the literal per-symbol
     time ranges (index ranges on the bars' key); elsewhere one time bound, since a scan tests a
@@ -543,8 +390,8 @@
 {% macro mariadb__metrics_stores_day_bars() -%}{{ return(data_pipeline.mysql__metrics_stores_day_bars()) }}{%- endmacro %}
 
 {#- r^e for every ratio r of the exponential averages and e = 0..1439 (a segment holds at most
-    1,440 minute bars): step 2 looks the weights up instead of calling power() 24 times per bar,
-    which was a third of its time on DuckDB and half of it on MariaDB. The same power() computes
+    1,440 minute bars): step 2 looks the weights up instead of calling power() 24 times per bar
+    (a large share of its time; docs/metrics.md). The same power() computes
     them, so the weights are the same doubles (and step 2 falls back to power() past the end). -#}
 {% macro metrics_powers_sql() -%}
     select
@@ -560,7 +407,7 @@
 
 {#- How many typical prices of a day form a bucket for the long windows' lookups, or none.
     MySQL/MariaDB: 64. They run a correlated lookup as a read of the day's prices from the top
-    down until one is at or below the mean (about half a day per lookup, 100 s of a backfill);
+    down until one is at or below the mean (about half a day per lookup);
     with buckets, a lookup reads the day's bucket heads (about 23) and one bucket (at most 64).
     DuckDB: none; it keeps no sorted prices (metrics_whole_day_mads). -#}
 {% macro metrics_typical_bucket_rows() -%}

@@ -1,0 +1,121 @@
+{#- The plumbing of ohlc_metrics_daily's steps: step table names, creating, running and dropping
+    them, the session setup, and the one-run-at-a-time lock. The steps themselves are in
+    metrics_stages.sql (the driver, metrics_prepare), the plan of a run in metrics_plan.sql. -#}
+
+{% macro metrics_stage(name) -%}
+    {{ return(this.incorporate(path={'identifier': this.identifier ~ '__' ~ name})) }}
+{%- endmacro %}
+
+{#- The step tables kept between runs (a run without them is a full build). -#}
+{% macro metrics_persistent_stages() -%}
+    {%- set names = ['segments'] -%}
+    {%- if data_pipeline.metrics_typical_bucket_rows() -%}{%- do names.extend(['typical_prices', 'typical_buckets']) -%}{%- endif -%}
+    {{ return(names) }}
+{%- endmacro %}
+
+{#- Dropped after every run. On DuckDB that includes `typical_prices`, which a warehouse of the
+    older layout may hold (DuckDB keeps no sorted prices: metrics_whole_day_mads). -#}
+{% macro metrics_scratch_stages() -%}
+    {%- set names = ['powers', 'day_bars', 'current', 'current_bars', 'snapshots', 'vanished', 'short_mad', 'long_lookups'] -%}
+    {%- if not data_pipeline.metrics_typical_bucket_rows() -%}{%- do names.append('typical_prices') -%}{%- endif -%}
+    {%- for w in data_pipeline.metrics_long_windows() -%}
+        {%- do names.extend(['long_' ~ w.suffix ~ '_pairs', 'long_' ~ w.suffix, 'long_' ~ w.suffix ~ '_mad']) -%}
+    {%- endfor -%}
+    {{ return(names) }}
+{%- endmacro %}
+
+{% macro metrics_execute(step, sql) -%}
+    {%- set started = modules.datetime.datetime.now() -%}
+    {%- do adapter.execute(sql, auto_begin=false, fetch=false) -%}
+    {%- set seconds = (modules.datetime.datetime.now() - started).total_seconds() -%}
+    {{ log('ohlc_metrics_daily: ' ~ step ~ ' (' ~ ('%.1f' | format(seconds)) ~ ' s)', info=true) }}
+{%- endmacro %}
+
+{#- A step table from a query; `temporary` makes it a temporary table where step tables are
+    tables (MySQL/MariaDB: session-local, no redo log, so written faster; docs/metrics.md). A
+    temporary table cannot be read twice in one statement on MySQL/MariaDB, so only a table each
+    statement reads once may be one. -#}
+{% macro metrics_create(name, sql, primary_key=none, temporary=false, column_types={}) -%}
+    {%- set relation = data_pipeline.metrics_stage(name) -%}
+    {%- do adapter.execute('drop table if exists ' ~ relation, auto_begin=false, fetch=false) -%}
+    {%- do data_pipeline.metrics_execute(name, data_pipeline.metrics_create_table_as(relation, sql, primary_key, temporary, column_types)) -%}
+{%- endmacro %}
+
+{#- create table ... as select. On MySQL/MariaDB with a primary key (declared in the CREATE, so
+    the rows go straight into the clustered index instead of a rebuild afterwards) and the types
+    `column_types` names (column -> type; the others are the query's). -#}
+{% macro metrics_create_table_as(relation, sql, primary_key, temporary=false, column_types={}) -%}
+    {{ return(adapter.dispatch('metrics_create_table_as', 'data_pipeline')(relation, sql, primary_key, temporary, column_types)) }}
+{%- endmacro %}
+{% macro default__metrics_create_table_as(relation, sql, primary_key, temporary, column_types) -%}
+    create table {{ relation }} as {{ sql }}
+{%- endmacro %}
+{% macro mysql__metrics_create_table_as(relation, sql, primary_key, temporary, column_types) -%}
+    {%- set definitions = [] -%}
+    {%- for name, type in column_types.items() -%}{%- do definitions.append(name ~ ' ' ~ type) -%}{%- endfor -%}
+    {%- if primary_key -%}{%- do definitions.append('primary key (' ~ primary_key | join(', ') ~ ')') -%}{%- endif -%}
+    create {% if temporary %}temporary {% endif %}table {{ relation }} {% if definitions %}({{ definitions | join(', ') }}) {% endif %}{{ sql }}
+{%- endmacro %}
+{% macro mariadb__metrics_create_table_as(relation, sql, primary_key, temporary, column_types) -%}{{ data_pipeline.mysql__metrics_create_table_as(relation, sql, primary_key, temporary, column_types) }}{%- endmacro %}
+
+{#- MySQL/MariaDB: let the window passes' temporary tables stay in memory for this session
+    (var metrics_session_memory_mb, default 4096; the defaults of 16 MB spill to disk and made
+    the first step five times slower). A no-op elsewhere. -#}
+{% macro metrics_session_setup() -%}
+    {{ return(adapter.dispatch('metrics_session_setup', 'data_pipeline')()) }}
+{%- endmacro %}
+{% macro default__metrics_session_setup() -%}{%- endmacro %}
+{% macro mysql__metrics_session_setup() -%}
+    {%- set bytes = data_pipeline.checked_var('metrics_session_memory_mb') * 1024 * 1024 -%}
+    {%- do adapter.execute('set session tmp_table_size = ' ~ bytes ~ ', max_heap_table_size = ' ~ bytes, auto_begin=false, fetch=false) -%}
+{%- endmacro %}
+{% macro mariadb__metrics_session_setup() -%}{{ data_pipeline.mysql__metrics_session_setup() }}{%- endmacro %}
+
+{% macro metrics_drop_scratch() -%}
+    {%- if execute and not data_pipeline.checked_var('keep_scratch') -%}
+        {%- for name in data_pipeline.metrics_scratch_stages() -%}
+            {%- do adapter.execute('drop table if exists ' ~ data_pipeline.metrics_stage(name), auto_begin=false, fetch=false) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- if execute -%}
+        {%- do data_pipeline.metrics_pending_clear() -%}
+        {%- do data_pipeline.metrics_unlock() -%}
+    {%- endif -%}
+    {{ return('') }}
+{%- endmacro %}
+
+{#- One run at a time per table. The steps rewrite shared step tables (`__segments` and the
+    others) outside any transaction, so two overlapping runs (a long backfill or recompute_from
+    still running when cron starts the next one) could read each other's half-written partials
+    and commit wrong rows. MySQL/MariaDB: a named lock (GET_LOCK) held by the model's connection
+    from the first step to the post-hook, released also when the connection closes (a failed
+    run). A run that finds it held stops before touching anything and says so; cron's next run
+    catches up. DuckDB: nothing to do, a database file has one writing process at a time. -#}
+{% macro metrics_lock_name() -%}
+    {%- set name = 'data_pipeline ' ~ this.schema ~ '.' ~ this.identifier -%}
+    {{ return(name if name | length <= 64 else 'data_pipeline ' ~ local_md5(name)) }}
+{%- endmacro %}
+
+{% macro metrics_lock() -%}
+    {{ return(adapter.dispatch('metrics_lock', 'data_pipeline')()) }}
+{%- endmacro %}
+{% macro default__metrics_lock() -%}{%- endmacro %}
+{% macro mysql__metrics_lock() -%}
+    {%- set name = data_pipeline.metrics_lock_name() -%}
+    {%- set row = run_query('select get_lock(' ~ data_pipeline.string_literal(name) ~ ', 0), is_used_lock('
+                            ~ data_pipeline.string_literal(name) ~ ')').rows[0] -%}
+    {%- if row[0] != 1 -%}
+        {{ exceptions.raise_compiler_error('ohlc_metrics_daily: another run of ' ~ this ~ ' is in progress (the lock "'
+            ~ name ~ '" is held by connection ' ~ row[1] ~ '); this run changed nothing. Run it again once that one ends.') }}
+    {%- endif -%}
+{%- endmacro %}
+{% macro mariadb__metrics_lock() -%}{{ data_pipeline.mysql__metrics_lock() }}{%- endmacro %}
+
+{% macro metrics_unlock() -%}
+    {{ return(adapter.dispatch('metrics_unlock', 'data_pipeline')()) }}
+{%- endmacro %}
+{% macro default__metrics_unlock() -%}{%- endmacro %}
+{% macro mysql__metrics_unlock() -%}
+    {%- do run_query('select release_lock(' ~ data_pipeline.string_literal(data_pipeline.metrics_lock_name()) ~ ')') -%}
+{%- endmacro %}
+{% macro mariadb__metrics_unlock() -%}{{ data_pipeline.mysql__metrics_unlock() }}{%- endmacro %}
