@@ -14,24 +14,10 @@ Files are written whole or not at all. Exit codes: 0 ok, 2 bad usage or missing 
 from __future__ import annotations
 
 import argparse
-import logging
-import sys
-import time
 from pathlib import Path
 
 from pipeline import cli
-from pipeline.files import writable_folder
-from pipeline.leaderboards import (
-    COHORTS,
-    export_cohort_bars,
-    format_report,
-    read_leaderboards,
-    summary_document,
-    write_json,
-)
-from pipeline.warehouse import load_target
-
-log = logging.getLogger("pipeline.leaderboards_report")
+from pipeline.leaderboards import report
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -47,20 +33,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     cli.setup_logging(args)
-    out = writable_folder(Path(args.out), "--out")  # before reading the leaderboards, not after
-    target = load_target(args.target, args.profiles_dir)
-    board = read_leaderboards(target)
-    sys.stdout.write(format_report(board) + "\n")
-    write_json(summary_document(board), out / "leaderboards_summary.json")
-    log.info("wrote %s", out / "leaderboards_summary.json")
-    if not args.no_bars:
-        for cohort in COHORTS:
-            started = time.perf_counter()
-            path = out / f"habitual_{cohort}.csv"
-            rows = export_cohort_bars(target, cohort, path)
-            log.info("wrote %s: %d bars of %d member(s) in %.1f s", path, rows, len(board.members[cohort]),
-                     time.perf_counter() - started)
-    return 0
+    return report(Path(args.out), bars=not args.no_bars, target=args.target, profiles_dir=args.profiles_dir)
 
 
 if __name__ == "__main__":

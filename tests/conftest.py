@@ -1,4 +1,5 @@
 """Shared fixtures: a profiles dir from profiles.example.yml, a DuckDB file and a real MariaDB.
+Helpers that tests import (engines_param, query, ...) are in helpers.py: a conftest is not a module to import.
 
 The MariaDB is the one MARIADB_HOST/MARIADB_PORT/... point at, or else a throwaway mariadbd
 started for the session (temporary datadir, free port) and removed afterwards.
@@ -17,8 +18,6 @@ import pytest
 from pipeline.mariadb_server import configured_server_env, throwaway_mariadb
 from pipeline.project import PROJECT_ROOT
 from pipeline.warehouse import load_target
-
-ENGINES = ("duckdb", "mariadb")
 
 
 @pytest.fixture(scope="session")
@@ -62,45 +61,6 @@ def warehouse(request, tmp_path, profiles_dir, monkeypatch):
         with con.cursor() as cur:
             cur.execute(f"drop database if exists {quote_ident(target, target.schema)}")
         con.commit()
-        con.close()
-
-
-def engines_param():
-    return pytest.mark.parametrize(
-        "warehouse", [pytest.param("duckdb", id="duckdb"), pytest.param("mariadb", id="mariadb",
-                                                                          marks=pytest.mark.mariadb)],
-        indirect=True)
-
-
-def query(target, sql: str, params=None) -> list[tuple]:
-    """Run one query on a target and return all rows (a fresh connection each time)."""
-    from pipeline.warehouse import connect
-
-    con = connect(target)
-    try:
-        if target.type == "duckdb":
-            return [tuple(r) for r in con.execute(sql, params or []).fetchall()]
-        with con.cursor() as cur:
-            cur.execute(sql, params)
-            rows = [tuple(r) for r in cur.fetchall()]
-        con.commit()
-        return rows
-    finally:
-        con.close()
-
-
-def execute(target, sql: str) -> None:
-    from pipeline.warehouse import connect
-
-    con = connect(target)
-    try:
-        if target.type == "duckdb":
-            con.execute(sql)
-        else:
-            with con.cursor() as cur:
-                cur.execute(sql)
-            con.commit()
-    finally:
         con.close()
 
 

@@ -5,7 +5,7 @@ initializer) when it kills cluster.py. Run as `python tests/held_workers.py <clu
 from __future__ import annotations
 
 import os
-import sys
+import runpy
 import time
 from pathlib import Path
 
@@ -18,9 +18,9 @@ def held_task(task: tuple) -> tuple[str, dict]:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python_jobs"))
-    import cluster
-    from pipeline import cli, imf
+    import held_workers  # by its module name: the pool pickles held_task by name, and the workers import it
+    from pipeline import imf
+    from pipeline.project import PROJECT_ROOT
 
-    imf.analyse_task = held_task  # the pool pickles it by name: the workers import it from this file
-    cli.entry(cluster.main)
+    imf.analyse_task = held_workers.held_task
+    runpy.run_path(str(PROJECT_ROOT / "python_jobs" / "cluster.py"), run_name="__main__")  # the real command

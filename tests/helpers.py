@@ -1,9 +1,14 @@
-"""Small helpers shared by the tests (kept out of conftest so tests can import them)."""
+"""The helpers tests share, one module (conftest.py holds only the fixtures)."""
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import pytest
+
+from pipeline.warehouse import connect
 
 GOOD_KRAKEN = (
     "1700000040,1.0,1.2,0.9,1.1,10.5,3\n"
@@ -15,6 +20,60 @@ GOOD_KRAKEN = (
 def write(path: Path, text: str) -> Path:
     path.write_text(text)
     return path
+
+
+# ----------------------------------------------------------------------------- warehouses
+
+def engines_param():
+    """Run the test on DuckDB and on MariaDB, through the `warehouse` fixture (conftest.py)."""
+    return pytest.mark.parametrize(
+        "warehouse", [pytest.param("duckdb", id="duckdb"), pytest.param("mariadb", id="mariadb",
+                                                                          marks=pytest.mark.mariadb)],
+        indirect=True)
+
+
+def query(target, sql: str, params=None) -> list[tuple]:
+    """Run one query on a target and return all rows (a fresh connection each time)."""
+    con = connect(target)
+    try:
+        if target.type == "duckdb":
+            return [tuple(r) for r in con.execute(sql, params or []).fetchall()]
+        with con.cursor() as cur:
+            cur.execute(sql, params)
+            rows = [tuple(r) for r in cur.fetchall()]
+        con.commit()
+        return rows
+    finally:
+        con.close()
+
+
+def execute(target, sql: str) -> None:
+    con = connect(target)
+    try:
+        if target.type == "duckdb":
+            con.execute(sql)
+        else:
+            with con.cursor() as cur:
+                cur.execute(sql)
+            con.commit()
+    finally:
+        con.close()
+
+
+def same(a, b, path="") -> None:
+    """Equal nested results (dicts in the same key order, lists), floats to 1e-9 relative."""
+    if isinstance(a, dict):
+        assert isinstance(b, dict) and list(a) == list(b), f"{path}: keys {list(a)} != {list(b)}"
+        for key in a:
+            same(a[key], b[key], f"{path}.{key}")
+    elif isinstance(a, list):
+        assert isinstance(b, list) and len(a) == len(b), f"{path}: {len(a)} items != {len(b)}"
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            same(x, y, f"{path}[{i}]")
+    elif isinstance(a, float) or isinstance(b, float):
+        assert math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12), f"{path}: {a} != {b}"
+    else:
+        assert a == b, f"{path}: {a!r} != {b!r}"
 
 
 # ----------------------------------------------------------------------------- command-line jobs

@@ -1,21 +1,16 @@
 """Bad flags and bad inputs of the command-line jobs other than the loader (cluster.py,
 fetch_history.py, kraken_losers.py, ingest_kraken.py; leaderboards_report.py is in
 test_leaderboards_report.py): each exits 2 with one line naming the flag or file, never a traceback,
-and checks its --out before doing any work. Every job answers --help."""
+and checks its --out before doing any work. Every job answers --help. The jobs run as the real
+commands (helpers.run_job), since flags, exit codes and stderr are what is tested."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-import cluster
-import fetch_history
-import ingest_kraken
-import kraken_losers
-from conftest import engines_param, execute
-from helpers import assert_one_line_error, run_job, unwritable_folder
+from helpers import assert_one_line_error, engines_param, execute, run_job, unwritable_folder
 from kraken_fake import FakeKraken
-from pipeline import cli
 from pipeline.bars import validate_frame
 from pipeline.loader import load_batches
 from pipeline.synthetic import generate
@@ -58,13 +53,14 @@ def test_cluster_checks_an_unwritable_out_before_the_work(tmp_path, locked):
     assert list(locked.iterdir()) == []
 
 
-def test_cluster_out_that_is_a_file_or_under_a_file(tmp_path, capsys):
+def test_cluster_out_that_is_a_file_or_under_a_file(tmp_path):
     source = cohort_csv(tmp_path / "habitual_losers.csv")
     plain = tmp_path / "plain.txt"
     plain.write_text("keep\n")
     for out in (plain, plain / "sub"):
-        assert cli.run(cluster.main, ["--cohort", "losers", "--input", str(source), "--out", str(out)]) == 2
-        assert_one_line_error(capsys.readouterr().err, f"--out {out}", only_line=True)
+        done = run_job("cluster.py", "--cohort", "losers", "--input", str(source), "--out", str(out))
+        assert done.returncode == 2
+        assert_one_line_error(done.stderr, f"--out {out}", only_line=True)
     assert plain.read_text() == "keep\n"
 
 
@@ -85,11 +81,12 @@ BAD_INPUTS = {  # file name -> text of an --input cluster.py must refuse
 
 
 @pytest.mark.parametrize("name", list(BAD_INPUTS))
-def test_cluster_refuses_a_bad_input_file(tmp_path, capsys, name):
+def test_cluster_refuses_a_bad_input_file(tmp_path, name):
     path = tmp_path / name
     path.write_text(BAD_INPUTS[name], encoding="latin-1")
-    assert cli.run(cluster.main, ["--cohort", "losers", "--input", str(path), "--out", str(tmp_path / "o")]) == 2
-    assert_one_line_error(capsys.readouterr().err, f"--input {path}", only_line=True)
+    done = run_job("cluster.py", "--cohort", "losers", "--input", str(path), "--out", str(tmp_path / "o"))
+    assert done.returncode == 2
+    assert_one_line_error(done.stderr, f"--input {path}", only_line=True)
     assert not (tmp_path / "o" / "imf_clusters_losers.json").exists()
 
 
@@ -108,38 +105,42 @@ def test_cluster_refuses_a_bad_input_file(tmp_path, capsys, name):
     (["--input", "{tmp}"], "--input"),
     (["--cohort", "winners"], "--cohort"),
 ])
-def test_cluster_bad_flags(tmp_path, capsys, flags, needle):
+def test_cluster_bad_flags(tmp_path, flags, needle):
     source = cohort_csv(tmp_path / "c.csv", n=1)
     argv = ["--cohort", "losers", "--input", str(source), "--out", str(tmp_path / "o")]
     argv += [f.format(tmp=tmp_path) for f in flags]
-    assert cli.run(cluster.main, argv) == 2
-    assert_one_line_error(capsys.readouterr().err, needle, only_line=True)
+    done = run_job("cluster.py", *argv)
+    assert done.returncode == 2
+    assert_one_line_error(done.stderr, needle, only_line=True)
     assert not (tmp_path / "o" / "imf_clusters_losers.json").exists()
 
 
-def test_cluster_without_a_cohort_names_the_flag(capsys):
-    assert cli.run(cluster.main, []) == 2
-    assert_one_line_error(capsys.readouterr().err, "--cohort", only_line=True)
+def test_cluster_without_a_cohort_names_the_flag():
+    done = run_job("cluster.py")
+    assert done.returncode == 2
+    assert_one_line_error(done.stderr, "--cohort", only_line=True)
 
 
 # ----------------------------------------------------------------------------- fetch_history.py
 
 @pytest.mark.parametrize("days", ["1e6", "1e9", "nan", "inf", "-inf", "0", "-1", "abc", "36501"])
-def test_fetch_history_refuses_a_bad_days(tmp_path, capsys, days):
+def test_fetch_history_refuses_a_bad_days(tmp_path, days):
     out = tmp_path / "h.csv"
-    assert cli.run(fetch_history.main, ["--cohort", "gainers", f"--days={days}", "--out", str(out)]) == 2
-    assert_one_line_error(capsys.readouterr().err, "--days", repr(days), only_line=True)
+    done = run_job("fetch_history.py", "--cohort", "gainers", f"--days={days}", "--out", str(out))
+    assert done.returncode == 2
+    assert_one_line_error(done.stderr, "--days", repr(days), only_line=True)
     assert not out.exists()
 
 
 @pytest.mark.parametrize("end", ["garbage", "2026-02-30", "0001-01-01T00:00", "1969-12-31"])
-def test_fetch_history_refuses_a_bad_end(tmp_path, capsys, end):
-    assert cli.run(fetch_history.main, ["--cohort", "gainers", "--end", end, "--out", str(tmp_path / "h.csv")]) == 2
-    assert_one_line_error(capsys.readouterr().err, "--end", only_line=True)
+def test_fetch_history_refuses_a_bad_end(tmp_path, end):
+    done = run_job("fetch_history.py", "--cohort", "gainers", "--end", end, "--out", str(tmp_path / "h.csv"))
+    assert done.returncode == 2
+    assert_one_line_error(done.stderr, "--end", only_line=True)
 
 
 @engines_param()
-def test_fetch_history_refuses_a_bad_losers_csv(warehouse, profiles_dir, tmp_path, capsys):
+def test_fetch_history_refuses_a_bad_losers_csv(warehouse, profiles_dir, tmp_path):
     common = ["--cohort", "losers", "--target", warehouse.name, "--profiles-dir", str(profiles_dir),
               "--out", str(tmp_path / "h.csv")]
     no_symbol = tmp_path / "no_symbol.csv"
@@ -149,19 +150,21 @@ def test_fetch_history_refuses_a_bad_losers_csv(warehouse, profiles_dir, tmp_pat
     cases = {tmp_path / "missing.csv": "not found", no_symbol: "no 'symbol' column", tmp_path: "not found",
              binary: "cannot read"}
     for path, message in cases.items():
-        assert cli.run(fetch_history.main, [*common, "--losers-csv", str(path)]) == 2
-        assert_one_line_error(capsys.readouterr().err, f"--losers-csv {path}", message, only_line=True)
+        done = run_job("fetch_history.py", *common, "--losers-csv", str(path))
+        assert done.returncode == 2
+        assert_one_line_error(done.stderr, f"--losers-csv {path}", message, only_line=True)
     assert not (tmp_path / "h.csv").exists()
 
 
-def test_fetch_history_checks_its_out_before_the_warehouse(tmp_path, capsys, locked):
+def test_fetch_history_checks_its_out_before_the_warehouse(tmp_path, locked):
     plain = tmp_path / "plain.txt"
     plain.write_text("keep\n")
     # no profiles.yml in reach: the --out check must come first
     for out in (tmp_path, plain / "h.csv"):
-        assert cli.run(fetch_history.main, ["--cohort", "gainers", "--out", str(out),
-                                            "--profiles-dir", str(tmp_path / "nowhere")]) == 2
-        assert_one_line_error(capsys.readouterr().err, f"--out {out}", only_line=True)
+        done = run_job("fetch_history.py", "--cohort", "gainers", "--out", str(out),
+                       "--profiles-dir", str(tmp_path / "nowhere"))
+        assert done.returncode == 2
+        assert_one_line_error(done.stderr, f"--out {out}", only_line=True)
     done = run_job("fetch_history.py", "--cohort", "gainers", "--out", str(locked / "h.csv"),
                    "--profiles-dir", str(tmp_path / "nowhere"), obey_modes=True)
     assert done.returncode == 2
@@ -169,7 +172,7 @@ def test_fetch_history_checks_its_out_before_the_warehouse(tmp_path, capsys, loc
 
 
 @engines_param()
-def test_fetch_history_unwritable_out_or_no_bars_table(warehouse, profiles_dir, tmp_path, capsys, locked):
+def test_fetch_history_unwritable_out_or_no_bars_table(warehouse, profiles_dir, tmp_path, locked):
     """A gainers cohort and no bars table: exit 2 naming the table. With the bars loaded the export
     would run: with an unwritable --out it stops at the --out check instead, before the warehouse."""
     rank = "`rank`" if warehouse.is_mysql_family else '"rank"'
@@ -180,24 +183,26 @@ def test_fetch_history_unwritable_out_or_no_bars_table(warehouse, profiles_dir, 
     execute(warehouse, f"insert into {warehouse.relation('habitual_gainers')} values ('{frame['symbol'].iloc[0]}', 1)")
     common = ["--cohort", "gainers", "--target", warehouse.name, "--profiles-dir", str(profiles_dir),
               "--end", "2026-11-20T00:00"]
-    assert cli.run(fetch_history.main, [*common, "--out", str(tmp_path / "h.csv")]) == 2
-    assert_one_line_error(capsys.readouterr().err, "bars table", "not found", "load_bars.py", only_line=True)
+    done = run_job("fetch_history.py", *common, "--out", str(tmp_path / "h.csv"))
+    assert done.returncode == 2
+    assert_one_line_error(done.stderr, "bars table", "not found", "load_bars.py", only_line=True)
     load_batches(warehouse, [validate_frame("bars", frame)])
     done = run_job("fetch_history.py", *common, "--out", str(locked / "h.csv"), obey_modes=True)
     assert done.returncode == 2
     assert_one_line_error(done.stderr, f"--out {locked / 'h.csv'}", "cannot write", only_line=True)
-    assert cli.run(fetch_history.main, [*common, "--out", str(tmp_path / "h.csv")]) == 0  # the export works
+    assert run_job("fetch_history.py", *common, "--out", str(tmp_path / "h.csv")).returncode == 0  # it exports
     assert len((tmp_path / "h.csv").read_text().splitlines()) == 1 + len(frame)
 
 
 @engines_param()
-def test_fetch_history_relation_without_its_columns_fails_in_one_line(warehouse, profiles_dir, tmp_path, capsys):
+def test_fetch_history_relation_without_its_columns_fails_in_one_line(warehouse, profiles_dir, tmp_path):
     if warehouse.is_mysql_family:
         execute(warehouse, f"create database {warehouse.relation('x').split('.')[0]}")
     execute(warehouse, f"create table {warehouse.relation('habitual_overlaps')} (symbol varchar(32))")  # no rank
-    assert cli.run(fetch_history.main, ["--cohort", "overlaps", "--target", warehouse.name, "--profiles-dir",
-                                        str(profiles_dir), "--out", str(tmp_path / "h.csv")]) == 1
-    assert_one_line_error(capsys.readouterr().err, "the warehouse refused a query", "rank", only_line=True)
+    done = run_job("fetch_history.py", "--cohort", "overlaps", "--target", warehouse.name, "--profiles-dir",
+                   str(profiles_dir), "--out", str(tmp_path / "h.csv"))
+    assert done.returncode == 1
+    assert_one_line_error(done.stderr, "the warehouse refused a query", "rank", only_line=True)
     assert not (tmp_path / "h.csv").exists()
 
 
@@ -220,28 +225,31 @@ def test_fetch_history_relation_without_its_columns_fails_in_one_line(warehouse,
     (["--api-url", "ftp://example.com"], "--api-url"),
     (["--api-url", "kraken"], "--api-url"),
 ])
-def test_kraken_losers_bad_flags(tmp_path, capsys, flags, needle):
+def test_kraken_losers_bad_flags(tmp_path, flags, needle):
     with FakeKraken(0) as fake:
         argv = ["--api-url", fake.url, "--out", str(tmp_path / "l.csv"), *flags]
-        assert cli.run(kraken_losers.main, argv) == 2
+        done = run_job("kraken_losers.py", *argv)
+        assert done.returncode == 2
         assert fake.requests == []
-    assert_one_line_error(capsys.readouterr().err, needle, only_line=True)
+    assert_one_line_error(done.stderr, needle, only_line=True)
     assert not (tmp_path / "l.csv").exists()
 
 
-def test_kraken_losers_bad_api_url_from_the_environment(tmp_path, capsys, monkeypatch):
+def test_kraken_losers_bad_api_url_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("KRAKEN_API_URL", "localhost:8080")
-    assert cli.run(kraken_losers.main, ["--out", str(tmp_path / "l.csv")]) == 2
-    assert_one_line_error(capsys.readouterr().err, "KRAKEN_API_URL", only_line=True)
+    done = run_job("kraken_losers.py", "--out", str(tmp_path / "l.csv"))
+    assert done.returncode == 2
+    assert_one_line_error(done.stderr, "KRAKEN_API_URL", only_line=True)
 
 
-def test_kraken_losers_checks_its_out_before_any_request(tmp_path, capsys, locked):
+def test_kraken_losers_checks_its_out_before_any_request(tmp_path, locked):
     plain = tmp_path / "plain.txt"
     plain.write_text("keep\n")
     with FakeKraken(0) as fake:
         for out in (tmp_path, plain / "l.csv"):
-            assert cli.run(kraken_losers.main, ["--api-url", fake.url, "--out", str(out)]) == 2
-            assert_one_line_error(capsys.readouterr().err, f"--out {out}", only_line=True)
+            done = run_job("kraken_losers.py", "--api-url", fake.url, "--out", str(out))
+            assert done.returncode == 2
+            assert_one_line_error(done.stderr, f"--out {out}", only_line=True)
         done = run_job("kraken_losers.py", "--api-url", fake.url, "--out", str(locked / "l.csv"), obey_modes=True)
         assert fake.requests == []
     assert done.returncode == 2
@@ -268,32 +276,33 @@ def test_ingest_since_garbage_is_one_line(tmp_path):
     (["--api-url", "http://"], "--api-url"),
     (["--backoff", "nan"], "--backoff"),
 ])
-def test_ingest_bad_flags(tmp_path, capsys, flags, needle):
+def test_ingest_bad_flags(tmp_path, flags, needle):
     with FakeKraken(0) as fake:
-        assert cli.run(ingest_kraken.main, ["XBTUSD", "--api-url", fake.url, "--profiles-dir", str(tmp_path),
-                                            *flags]) == 2
+        done = run_job("ingest_kraken.py", "XBTUSD", "--api-url", fake.url, "--profiles-dir", str(tmp_path), *flags)
+        assert done.returncode == 2
         assert fake.requests == []
-    assert_one_line_error(capsys.readouterr().err, needle, only_line=True)
+    assert_one_line_error(done.stderr, needle, only_line=True)
 
 
-def test_ingest_without_pairs_or_with_an_empty_one(tmp_path, capsys):
-    assert cli.run(ingest_kraken.main, []) == 2
-    assert_one_line_error(capsys.readouterr().err, "PAIR", only_line=True)
+def test_ingest_without_pairs_or_with_an_empty_one(tmp_path):
+    done = run_job("ingest_kraken.py")
+    assert done.returncode == 2
+    assert_one_line_error(done.stderr, "PAIR", only_line=True)
     with FakeKraken(0) as fake:
-        assert cli.run(ingest_kraken.main, ["XBTUSD", " ", "--api-url", fake.url, "--profiles-dir", str(tmp_path)]) == 2
+        done = run_job("ingest_kraken.py", "XBTUSD", " ", "--api-url", fake.url, "--profiles-dir", str(tmp_path))
+        assert done.returncode == 2
         assert fake.requests == []
-    assert_one_line_error(capsys.readouterr().err, "PAIR ' '", only_line=True)
+    assert_one_line_error(done.stderr, "PAIR ' '", only_line=True)
 
 
-def test_ingest_malformed_candles_fail_in_one_line(warehouse, profiles_dir, capsys):
+def test_ingest_malformed_candles_fail_in_one_line(warehouse, profiles_dir):
     """Kraken answering a candle that is not numbers: exit 1, one line, nothing stored."""
     now = 1_800_000_000  # 2027-01-15 08:00 UTC
     with FakeKraken(now) as fake:
         fake.candles["XXBTZUSD"] = [[now - 120, "x", "1", "1", "1", "1", "1", 1], [now - 60, *["1"] * 6, 1],
                                     [now, *["1"] * 6, 1]]
-        code = cli.run(ingest_kraken.main, ["XBTUSD", "--api-url", fake.url, "--profiles-dir", str(profiles_dir),
-                                            "--target", warehouse.name, "--since", "2027-01-15T07:50",
-                                            "--request-interval", "0"])
-    assert code == 1
-    assert_one_line_error(capsys.readouterr().err, "Kraken OHLC XXBTZUSD", "malformed")
+        done = run_job("ingest_kraken.py", "XBTUSD", "--api-url", fake.url, "--profiles-dir", str(profiles_dir),
+                       "--target", warehouse.name, "--since", "2027-01-15T07:50", "--request-interval", "0")
+    assert done.returncode == 1
+    assert_one_line_error(done.stderr, "Kraken OHLC XXBTZUSD", "malformed")
     assert not relation_exists(warehouse, "ohlcvt")

@@ -1,4 +1,4 @@
-"""cluster.py end to end: from a habitual_*.csv and from the warehouse (DuckDB and MariaDB)."""
+"""cluster.py end to end, run as the command: from a habitual_*.csv and from the warehouse (DuckDB and MariaDB)."""
 
 from __future__ import annotations
 
@@ -15,16 +15,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import cluster
 import reference_imf
-from conftest import engines_param, query
-from pipeline import cli, dbt_runner
+from helpers import engines_param, query, run_job, same
+from pipeline import dbt_runner
 from pipeline.bars import validate_frame
 from pipeline.loader import load_batches
 from pipeline.project import PROJECT_ROOT as ROOT
 from pipeline.synthetic import generate
 from pipeline.warehouse import quote_ident, relation_exists
-from test_imf import same
 
 END = pd.Timestamp("2026-11-20 00:00", tz="UTC").to_pydatetime()
 
@@ -40,13 +38,14 @@ def cohort_csv(path, n: int = 2, days: float = 1.2) -> pd.DataFrame:
 
 
 @pytest.mark.slow
-def test_cluster_from_csv_equals_the_spec_and_ignores_jobs(tmp_path, capsys):
+def test_cluster_from_csv_equals_the_spec_and_ignores_jobs(tmp_path):
     bars = cohort_csv(tmp_path / "habitual_losers.csv")
     results = {}
     for jobs in ("1", "2"):
         out = tmp_path / f"out{jobs}"
-        assert cli.run(cluster.main, ["--cohort", "losers", "--input", str(tmp_path / "habitual_losers.csv"),
-                                      "--out", str(out), "--jobs", jobs, "--plot"]) == 0
+        done = run_job("cluster.py", "--cohort", "losers", "--input", str(tmp_path / "habitual_losers.csv"),
+                       "--out", str(out), "--jobs", jobs, "--plot")
+        assert done.returncode == 0, done.stderr
         results[jobs] = (out / "imf_clusters_losers.json").read_text()
         assert (out / "imf_clusters_losers.png").stat().st_size > 10_000
     assert results["1"] == results["2"]
@@ -68,24 +67,24 @@ def test_cluster_from_csv_equals_the_spec_and_ignores_jobs(tmp_path, capsys):
             assert float(amplitude) == best["median_amplitude_pct"] and float(duration) == best["median_duration_min"]
 
 
-def test_cluster_usage_errors(tmp_path, capsys):
+def test_cluster_usage_errors(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("symbol,timestamp,close\nA,2026-11-01 00:00:00,1\n")
-    assert cli.run(cluster.main, ["--cohort", "losers", "--input", str(bad), "--out", str(tmp_path)]) == 2
-    assert "missing column(s) volume" in capsys.readouterr().err
+    done = run_job("cluster.py", "--cohort", "losers", "--input", str(bad), "--out", str(tmp_path))
+    assert done.returncode == 2 and "missing column(s) volume" in done.stderr
     empty = tmp_path / "empty.csv"
     empty.write_text("symbol,timestamp,open,high,low,close,volume\n")
-    assert cli.run(cluster.main, ["--cohort", "gainers", "--input", str(empty), "--out", str(tmp_path)]) == 0
-    assert "cohort is empty" in capsys.readouterr().err
+    done = run_job("cluster.py", "--cohort", "gainers", "--input", str(empty), "--out", str(tmp_path))
+    assert done.returncode == 0 and "cohort is empty" in done.stderr
     assert json.loads((tmp_path / "imf_clusters_gainers.json").read_text()) == {}
     assert (tmp_path / "imf_clusters_gainers.txt").read_text() == ""
     cohort_csv(tmp_path / "c.csv", n=1, days=0.2)
-    assert cli.run(cluster.main, ["--cohort", "losers", "--input", str(tmp_path / "c.csv"), "--out", str(tmp_path),
-                                  "--symbols", "NOPEUSD"]) == 2
-    assert cli.run(cluster.main, ["--cohort", "losers", "--input", str(tmp_path / "c.csv"), "--out", str(tmp_path),
-                                  "--windows", "6h,2d"]) == 2
-    assert cli.run(cluster.main, ["--cohort", "winners"]) == 2
-    assert "argument --cohort: invalid choice: 'winners'" in capsys.readouterr().err
+    assert run_job("cluster.py", "--cohort", "losers", "--input", str(tmp_path / "c.csv"), "--out", str(tmp_path),
+                   "--symbols", "NOPEUSD").returncode == 2
+    assert run_job("cluster.py", "--cohort", "losers", "--input", str(tmp_path / "c.csv"), "--out", str(tmp_path),
+                   "--windows", "6h,2d").returncode == 2
+    done = run_job("cluster.py", "--cohort", "winners")
+    assert done.returncode == 2 and "argument --cohort: invalid choice: 'winners'" in done.stderr
 
 
 def reference_windows(ts, close, volume, labels: list[str]) -> dict:
@@ -113,14 +112,14 @@ def json_clusters(doc: dict, decomposition: str) -> dict:
 
 @pytest.mark.slow
 @engines_param()
-def test_cluster_from_the_warehouse(warehouse, profiles_dir, tmp_path, capsys):
+def test_cluster_from_the_warehouse(warehouse, profiles_dir, tmp_path):
     args = ["--cohort", "losers", "--target", warehouse.name, "--profiles-dir", str(profiles_dir),
             "--out", str(tmp_path), "--windows", "6h,24h", "--jobs", "2"]
-    assert cli.run(cluster.main, args) == 2
-    assert "dbt run --select +leaderboards" in capsys.readouterr().err
+    done = run_job("cluster.py", *args)
+    assert done.returncode == 2 and "dbt run --select +leaderboards" in done.stderr
     frames = [f for _, f in generate(4, 1.5, end=END, seed=9)]
     load_batches(warehouse, [validate_frame(str(f["symbol"].iloc[0]), f) for f in frames])
-    dbt_runner.invoke(["run", "--select", "+leaderboards"], target=warehouse.name, profiles_dir=profiles_dir,
+    dbt_runner.invoke(["run", "--select", "+tag:leaderboards"], target=warehouse.name, profiles_dir=profiles_dir,
                       target_path=tmp_path / "target", log_path=tmp_path / "logs",
                       vars={"as_of": "2026-11-20 00:00:00", "lookback_days": 1, "top_n": 2})
     rank = "`rank`" if warehouse.is_mysql_family else '"rank"'
@@ -139,14 +138,15 @@ def test_cluster_from_the_warehouse(warehouse, profiles_dir, tmp_path, capsys):
                                              bars["volume"].astype(float).to_numpy(), ["6h", "24h"])
     assert any(w["gmm"] for e in expected.values() for w in e.values()), "the test bars should produce clusters"
     for _ in range(2):  # a rerun replaces the rows
-        assert cli.run(cluster.main, args) == 0
+        done = run_job("cluster.py", *args)
+        assert done.returncode == 0, done.stderr
         doc = json.loads((tmp_path / "imf_clusters_losers.json").read_text())
         assert list(doc) == members
         same(doc, expected, "losers")
         assert table_clusters(warehouse, "losers") == json_clusters(doc, "pyemd")
         as_of = query(warehouse, f"select distinct as_of from {warehouse.relation('imf_clusters')}")
         assert [str(r[0]) for r in as_of] == ["2026-11-20 00:00:00"]
-    assert cli.run(cluster.main, [*args, "--fast"]) == 0  # replaces the exact rows, and says so
+    assert run_job("cluster.py", *args, "--fast").returncode == 0  # replaces the exact rows, and says so
     fast = json.loads((tmp_path / "imf_clusters_losers.json").read_text())
     assert table_clusters(warehouse, "losers") == json_clusters(fast, "emd.sift")
 
@@ -158,9 +158,9 @@ def test_cluster_input_with_load_writes_the_table(warehouse, profiles_dir, tmp_p
     last_bar = datetime.fromtimestamp(int(bars["ts"].max()), UTC).replace(tzinfo=None)
     args = ["--cohort", "gainers", "--input", str(tmp_path / "habitual_gainers.csv"), "--out", str(tmp_path),
             "--windows", "6h", "--jobs", "1", "--target", warehouse.name, "--profiles-dir", str(profiles_dir)]
-    assert cli.run(cluster.main, args) == 0
+    assert run_job("cluster.py", *args).returncode == 0
     assert not relation_exists(warehouse, "imf_clusters")
-    assert cli.run(cluster.main, [*args, "--load"]) == 0
+    assert run_job("cluster.py", *args, "--load").returncode == 0
     doc = json.loads((tmp_path / "imf_clusters_gainers.json").read_text())
     assert json_clusters(doc, "pyemd") and table_clusters(warehouse, "gainers") == json_clusters(doc, "pyemd")
     rows = query(warehouse, f"select distinct as_of, run_at, eps is not null "
@@ -181,8 +181,9 @@ def test_fast_mode_decomposes_and_clusters(tmp_path):
     assert imfs.shape[1] == len(close) and imfs.shape[0] >= 3
     assert abs(imfs.sum(axis=0) - close).max() < 1e-9 * abs(close).max()  # IMFs plus residue rebuild the signal
     out = tmp_path / "fast"
-    assert cli.run(cluster.main, ["--cohort", "gainers", "--input", str(tmp_path / "habitual_gainers.csv"),
-                                  "--out", str(out), "--windows", "6h,24h", "--fast", "--jobs", "1"]) == 0
+    done = run_job("cluster.py", "--cohort", "gainers", "--input", str(tmp_path / "habitual_gainers.csv"),
+                   "--out", str(out), "--windows", "6h,24h", "--fast", "--jobs", "1")
+    assert done.returncode == 0, done.stderr
     doc = json.loads((out / "imf_clusters_gainers.json").read_text())
     symbol = str(bars["symbol"].iloc[0])
     assert list(doc) == [symbol] and list(doc[symbol]) == ["6h", "24h"]

@@ -3,12 +3,11 @@ steps implemented plainly (tests/reference_imf.py) on a synthetic member."""
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
 
 import reference_imf
+from helpers import same
 from pipeline import imf
 from pipeline.synthetic import generate
 
@@ -65,21 +64,6 @@ def test_fusion_equals_the_pairwise_definition(seed):
     expected_counts, expected_totals = brute_force_fuse(price, volume, series)
     assert counts.tolist() == expected_counts.tolist()
     assert totals.tolist() == expected_totals.tolist()
-
-
-def same(a, b, path="") -> None:
-    if isinstance(a, dict):
-        assert isinstance(b, dict) and list(a) == list(b), f"{path}: keys {list(a)} != {list(b)}"
-        for key in a:
-            same(a[key], b[key], f"{path}.{key}")
-    elif isinstance(a, list):
-        assert isinstance(b, list) and len(a) == len(b), f"{path}: {len(a)} items != {len(b)}"
-        for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            same(x, y, f"{path}[{i}]")
-    elif isinstance(a, float) or isinstance(b, float):
-        assert math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12), f"{path}: {a} != {b}"
-    else:
-        assert a == b, f"{path}: {a!r} != {b!r}"
 
 
 @pytest.mark.slow

@@ -1,5 +1,5 @@
 """Kraken client and kraken_losers.py: recorded-shape responses (`responses`) for the client's
-retry and error handling, and the real CLI against a local server speaking Kraken's API."""
+retry and error handling, and the real command against a local server speaking Kraken's API."""
 
 from __future__ import annotations
 
@@ -12,10 +12,8 @@ import pytest
 import requests
 import responses
 
-import kraken_losers
-from conftest import engines_param, query
+from helpers import engines_param, query, run_job
 from kraken_fake import PAIRS, FakeKraken
-from pipeline import cli
 from pipeline.kraken import (
     KrakenClient,
     KrakenError,
@@ -25,7 +23,7 @@ from pipeline.kraken import (
     price_24h_ago,
     usd_pairs,
 )
-from pipeline.kraken_store import append_losers
+from pipeline.kraken_store import CSV_COLUMNS, append_losers
 
 BASE = "https://kraken.test"
 NOW = int(datetime(2026, 11, 24, 12, 0, tzinfo=UTC).timestamp())
@@ -135,35 +133,34 @@ def read_csv(path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def test_kraken_losers_cli(tmp_path, capsys):
+def test_kraken_losers_cli(tmp_path):
     out = tmp_path / "losers.csv"
     with FakeKraken(NOW) as fake:
         fake.fail("Ticker", "rate", "5xx")  # retried, then fine
-        code = cli.run(kraken_losers.main, ["--api-url", fake.url, "--out", str(out), "--top-n", "3",
-                                            "--min-volume", "1000", "--retries", "3", "--backoff", "0.01"])
+        done = run_job("kraken_losers.py", "--api-url", fake.url, "--out", str(out), "--top-n", "3",
+                       "--min-volume", "1000", "--retries", "3", "--backoff", "0.01")
         assert fake.count("Ticker") == 3
-    assert code == 0
+    assert done.returncode == 0, done.stderr
     rows = read_csv(out)
     # changes since the UTC open: DOT -20% (but 450 USD volume: filtered), SOL -10%, XDG -9.09%,
     # XBT -3.23%, ETH -3.33%, ADA +2%; stablecoins left out
     assert [r["pair_key"] for r in rows] == ["SOLUSD", "XXDGZUSD", "XETHZUSD"]
-    assert list(rows[0]) == kraken_losers.COLUMNS["today"]
+    assert list(rows[0]) == CSV_COLUMNS["today"]
     assert float(rows[0]["pct_change_since_utc_open"]) == pytest.approx(-10)
     assert rows[1]["symbol"] == "XDGUSD" and rows[1]["wsname"] == "XDG/USD"
-    printed = capsys.readouterr().out
-    assert "pct_change_since_utc_open" in printed and "SOL/USD" in printed
+    assert "pct_change_since_utc_open" in done.stdout and "SOL/USD" in done.stdout
 
 
 def test_kraken_losers_24h_basis(tmp_path):
     # the CLI asks for the candles since its own clock's 24 h ago, so the server's clock must be now
     out = tmp_path / "losers.csv"
     with FakeKraken(int(time.time())) as fake:
-        code = cli.run(kraken_losers.main, ["--api-url", fake.url, "--out", str(out), "--basis", "24h",
-                                            "--request-interval", "0", "--include-stables"])
+        done = run_job("kraken_losers.py", "--api-url", fake.url, "--out", str(out), "--basis", "24h",
+                       "--request-interval", "0", "--include-stables")
         assert fake.count("OHLC") == 7  # one per liquid pair (DOT is below the volume floor)
-    assert code == 0
+    assert done.returncode == 0, done.stderr
     rows = read_csv(out)
-    assert list(rows[0]) == kraken_losers.COLUMNS["24h"]
+    assert list(rows[0]) == CSV_COLUMNS["24h"]
     for row in rows:
         # against the server's prices: its 5-minute candles and its ticker, not the CSV's own columns
         clock = int(datetime.strptime(row["fetched_at"], "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC).timestamp())
@@ -178,30 +175,30 @@ def test_kraken_losers_24h_basis(tmp_path):
     ("error", "Kraken Ticker: EQuery:Unknown asset pair"),
     ("garbage", "Kraken Ticker: malformed JSON"),
 ])
-def test_kraken_losers_fails_cleanly(tmp_path, capsys, fault, message):
+def test_kraken_losers_fails_cleanly(tmp_path, fault, message):
     out = tmp_path / "losers.csv"
     out.write_text("previous result\n")
     with FakeKraken(NOW) as fake:
         fake.fail("Ticker", fault)
-        code = cli.run(kraken_losers.main, ["--api-url", fake.url, "--out", str(out), "--backoff", "0.01"])
-    assert code == 1
-    err = capsys.readouterr().err
+        done = run_job("kraken_losers.py", "--api-url", fake.url, "--out", str(out), "--backoff", "0.01")
+    assert done.returncode == 1
+    err = done.stderr
     errors = [line for line in err.splitlines() if " ERROR " in line]
     assert len(errors) == 1 and message in errors[0] and "Traceback" not in err
     assert out.read_text() == "previous result\n"  # nothing partial, nothing lost
     assert [p.name for p in tmp_path.iterdir()] == ["losers.csv"]
 
 
-def test_kraken_losers_unreachable_and_bad_flags(tmp_path, capsys):
+def test_kraken_losers_unreachable_and_bad_flags(tmp_path):
     with socket.socket() as sock:  # a port that was free a moment ago: nothing listens on it
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    code = cli.run(kraken_losers.main, ["--api-url", f"http://127.0.0.1:{port}", "--retries", "0", "--timeout", "1",
-                                        "--out", str(tmp_path / "x.csv")])
-    assert code == 1 and "cannot connect" in capsys.readouterr().err
+    done = run_job("kraken_losers.py", "--api-url", f"http://127.0.0.1:{port}", "--retries", "0", "--timeout", "1",
+                   "--out", str(tmp_path / "x.csv"))
+    assert done.returncode == 1 and "cannot connect" in done.stderr
     assert not (tmp_path / "x.csv").exists()
-    assert cli.run(kraken_losers.main, ["--top-n", "0", "--out", str(tmp_path / "x.csv")]) == 2
-    assert "argument --top-n" in capsys.readouterr().err
+    done = run_job("kraken_losers.py", "--top-n", "0", "--out", str(tmp_path / "x.csv"))
+    assert done.returncode == 2 and "argument --top-n" in done.stderr
 
 
 @engines_param()
@@ -212,12 +209,14 @@ def test_kraken_losers_load_appends_batches(warehouse, profiles_dir, tmp_path):
     select = (f"select loser_rank, pair_key, symbol, pct_change_since_utc_open, fetched_at from {table} "
               "order by fetched_at, loser_rank")
     with FakeKraken(NOW) as fake:
-        assert cli.run(kraken_losers.main, ["--api-url", fake.url, "--out", str(tmp_path / "a.csv"), *args]) == 0
+        assert run_job("kraken_losers.py", "--api-url", fake.url, "--out", str(tmp_path / "a.csv"),
+                       *args).returncode == 0
         first = query(warehouse, select)
         stamp = first[0][4]
         while time.time() < stamp.replace(tzinfo=UTC).timestamp() + 1:  # the next run is a second later
             time.sleep(0.05)
-        assert cli.run(kraken_losers.main, ["--api-url", fake.url, "--out", str(tmp_path / "b.csv"), *args]) == 0
+        assert run_job("kraken_losers.py", "--api-url", fake.url, "--out", str(tmp_path / "b.csv"),
+                       *args).returncode == 0
     assert [r[:3] for r in first] == [(1, "SOLUSD", "SOLUSD"), (2, "XXDGZUSD", "XDGUSD")]
     assert first[0][3] == pytest.approx(-10)
     assert read_csv(tmp_path / "a.csv")[0]["fetched_at"] == f"{stamp:%Y-%m-%d %H:%M:%S}"

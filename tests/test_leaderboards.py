@@ -21,8 +21,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import engines_param, execute, query
-from helpers import weeks_before_now
+from helpers import engines_param, execute, query, run_job, weeks_before_now
 from pipeline import dbt_runner
 from pipeline.bars import validate_frame
 from pipeline.loader import load_batches
@@ -234,17 +233,14 @@ def small_bars() -> pd.DataFrame:
 
 @pytest.mark.slow
 @engines_param()
-def test_leaderboards_on_thin_and_stale_data(warehouse, profiles_dir, tmp_path, capsys):
-    import leaderboards_report
-    from pipeline import cli
-
+def test_leaderboards_on_thin_and_stale_data(warehouse, profiles_dir, tmp_path):
     common = dict(target=warehouse.name, profiles_dir=profiles_dir, target_path=tmp_path / "target",
                   log_path=tmp_path / "logs")
     report_args = ["--target", warehouse.name, "--profiles-dir", str(profiles_dir)]
 
     # nothing built yet: the report names the dbt command to run, exit 2
-    assert cli.run(leaderboards_report.main, [*report_args, "--out", str(tmp_path / "none")]) == 2
-    assert "dbt run --select +leaderboards" in capsys.readouterr().err
+    done = run_job("leaderboards_report.py", *report_args, "--out", str(tmp_path / "none"))
+    assert done.returncode == 2 and "dbt run --select +leaderboards" in done.stderr
 
     bars = small_bars()
     load(warehouse, bars)
@@ -259,9 +255,9 @@ def test_leaderboards_on_thin_and_stale_data(warehouse, profiles_dir, tmp_path, 
     for name in ("leaderboard_windows", "habitual_gainers", "habitual_losers", "habitual_overlaps",
                  "leaderboard_skew", "cohort_bars"):
         assert query(warehouse, f"select count(*) from {warehouse.relation(name)}") == [(0,)], name
-    capsys.readouterr()
-    assert cli.run(leaderboards_report.main, [*report_args, "--out", str(tmp_path / "stale")]) == 0
-    printed = capsys.readouterr().out
+    done = run_job("leaderboards_report.py", *report_args, "--out", str(tmp_path / "stale"))
+    assert done.returncode == 0, done.stderr
+    printed = done.stdout
     assert "0 fresh symbol(s)" in printed and "every cohort is empty" in printed
     doc = json.loads((tmp_path / "stale" / "leaderboards_summary.json").read_text())
     assert doc["Top Losers"] == {"coins": [], "skew_details": []} and doc["fresh_symbols"] == 0
@@ -280,9 +276,9 @@ def test_leaderboards_on_thin_and_stale_data(warehouse, profiles_dir, tmp_path, 
     assert math.isnan(overlaps.loc[symbol, "volume_change_24h"])
     assert math.isnan(overlaps.loc[str(bars["symbol"].unique()[1]), "price_change_24h"])
 
-    capsys.readouterr()
-    assert cli.run(leaderboards_report.main, [*report_args, "--out", str(tmp_path / "ok")]) == 0
-    printed = capsys.readouterr().out
+    done = run_job("leaderboards_report.py", *report_args, "--out", str(tmp_path / "ok"))
+    assert done.returncode == 0, done.stderr
+    printed = done.stdout
     assert f"only {len(ref.cohorts['overlaps'])} symbol(s) qualified" in printed
     text = (tmp_path / "ok" / "leaderboards_summary.json").read_text()
     assert "NaN" not in text

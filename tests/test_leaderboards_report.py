@@ -10,10 +10,7 @@ import math
 
 import pytest
 
-import leaderboards_report
-from conftest import engines_param, execute, query
-from helpers import assert_one_line_error, run_job, unwritable_folder
-from pipeline import cli
+from helpers import assert_one_line_error, engines_param, execute, query, run_job, unwritable_folder
 from pipeline.leaderboards import COHORTS
 
 MEMBERS = {  # cohort -> (symbol, rank, gains, losses, overlap, 24h price change, 24h volume change, distance, tags)
@@ -73,15 +70,16 @@ def bars_csv(path) -> list[list[str]]:
         return list(csv.reader(handle))
 
 
-def report(target, profiles_dir, out, *flags) -> int:
-    return cli.run(leaderboards_report.main, ["--target", target.name, "--profiles-dir", str(profiles_dir),
-                                              "--out", str(out), *flags])
+def report(target, profiles_dir, out, *flags):
+    """A real run of leaderboards_report.py (its exit code, stdout and stderr)."""
+    return run_job("leaderboards_report.py", "--target", target.name, "--profiles-dir", str(profiles_dir),
+                   "--out", str(out), *flags)
 
 
 @engines_param()
-def test_report_writes_the_json_and_the_bars_and_no_bars_skips_them(warehouse, profiles_dir, tmp_path, capsys):
+def test_report_writes_the_json_and_the_bars_and_no_bars_skips_them(warehouse, profiles_dir, tmp_path):
     build(warehouse)
-    assert report(warehouse, profiles_dir, tmp_path / "all") == 0
+    assert report(warehouse, profiles_dir, tmp_path / "all").returncode == 0
     assert json.loads((tmp_path / "all" / "leaderboards_summary.json").read_text()) == expected_document()
     assert bars_csv(tmp_path / "all" / "habitual_gainers.csv") == [
         ["symbol", "timestamp", "open", "high", "low", "close", "volume"],
@@ -91,20 +89,22 @@ def test_report_writes_the_json_and_the_bars_and_no_bars_skips_them(warehouse, p
                                                                       "1.5", "2.0", ""]
     assert len(bars_csv(tmp_path / "all" / "habitual_overlaps.csv")) == 1
 
-    assert report(warehouse, profiles_dir, tmp_path / "json", "--no-bars") == 0
+    done = report(warehouse, profiles_dir, tmp_path / "json", "--no-bars")
+    assert done.returncode == 0
     assert sorted(p.name for p in (tmp_path / "json").iterdir()) == ["leaderboards_summary.json"]
     assert json.loads((tmp_path / "json" / "leaderboards_summary.json").read_text()) == expected_document()
-    assert "Top Losers" in capsys.readouterr().out
+    assert "Top Losers" in done.stdout
 
 
 @engines_param()
-def test_report_out_that_is_a_file_or_unwritable(warehouse, profiles_dir, tmp_path, capsys):
+def test_report_out_that_is_a_file_or_unwritable(warehouse, profiles_dir, tmp_path):
     build(warehouse)
     plain = tmp_path / "plain.txt"
     plain.write_text("keep\n")
     for out in (plain, plain / "sub"):
-        assert report(warehouse, profiles_dir, out) == 2
-        assert_one_line_error(capsys.readouterr().err, f"--out {out}", only_line=True)
+        done = report(warehouse, profiles_dir, out)
+        assert done.returncode == 2
+        assert_one_line_error(done.stderr, f"--out {out}", only_line=True)
     assert plain.read_text() == "keep\n"
     locked = unwritable_folder(tmp_path / "locked")
     try:
@@ -136,7 +136,7 @@ def test_report_with_infinite_values(warehouse, profiles_dir, tmp_path):
     execute(warehouse, f"update {rel('cohort_bars')} set volume = 'inf'::double, high = 'nan'::double "
                        "where symbol = 'CUSD'")
     assert query(warehouse, f"select price_change_24h from {rel('habitual_losers')}") == [(math.inf,)]
-    assert report(warehouse, profiles_dir, tmp_path) == 0
+    assert report(warehouse, profiles_dir, tmp_path).returncode == 0
     text = (tmp_path / "leaderboards_summary.json").read_text()
     assert "Infinity" not in text and "NaN" not in text
     doc = json.loads(text)

@@ -10,8 +10,7 @@ import time
 
 import pytest
 
-from conftest import engines_param, execute, query
-from helpers import GOOD_KRAKEN, write
+from helpers import GOOD_KRAKEN, engines_param, execute, query, write
 from pipeline.project import PROJECT_ROOT
 
 LOAD_BARS = [sys.executable, str(PROJECT_ROOT / "python_jobs" / "load_bars.py")]

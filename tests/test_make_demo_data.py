@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import pytest
 
-from conftest import engines_param, query
+from helpers import engines_param, query
 from pipeline.project import PROJECT_ROOT
 from pipeline.synthetic import generate, symbol_name
 

@@ -75,6 +75,13 @@ def first_line(value: object) -> str:
     return text.splitlines()[0] if text else ""
 
 
+def text_table(headers: list[str], rows: list[list[str]]) -> list[str]:
+    """Left-aligned columns two spaces apart, a dashed rule under the headers: the printed tables."""
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
+    return ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+            for r in [headers, ["-" * w for w in widths], *rows]]
+
+
 def add_target_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--target",

@@ -3,21 +3,30 @@
 Per member and analysis window: a regular one-minute series, EMD of price and volume, cycles
 between consecutive IMF peaks, fusion of price cycles with the volume cycles that overlap them,
 then Gaussian-mixture and DBSCAN clusterings of the fused cycles, summarised per cluster.
-No database, no files: cluster.py feeds it and writes the results.
+No database, no files: imf_store feeds it and writes the results. analyse_cohort runs the
+members in worker processes.
 """
 
 from __future__ import annotations
 
+import logging
 import math
+import multiprocessing
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
 from pipeline import emd_exact
+from pipeline.errors import UsageError
 from pipeline.processes import die_with_parent
 
+log = logging.getLogger(__name__)
 # (label, days, largest GMM k)
 WINDOWS = (("6h", 0.25, 5), ("12h", 0.5, 5), ("24h", 1.0, 5), ("3d", 3.0, 10), ("7d", 7.0, 10), ("30d", 30.0, 15))
+WINDOW_LABELS = [w[0] for w in WINDOWS]
 MIN_POINTS = 100
 MIN_PRICE_AMPLITUDE_PCT = 2.0
 
@@ -373,3 +382,60 @@ def analyse_task(task: tuple) -> tuple[str, dict]:
     """(symbol, ts, close, volume, windows, fast) -> (symbol, result); picklable for worker processes."""
     symbol, ts, close, volume, windows, fast = task
     return symbol, analyse_member(ts, close, volume, windows, fast)
+
+
+def selected_windows(text: str | None) -> tuple:
+    """cluster.py --windows: the WINDOWS named, in WINDOWS order (all when not given)."""
+    if not text:
+        return WINDOWS
+    wanted = [w.strip() for w in text.split(",") if w.strip()]
+    unknown = [w for w in wanted if w not in WINDOW_LABELS]
+    if unknown or not wanted:
+        raise UsageError(f"--windows {text!r}: choose from {','.join(WINDOW_LABELS)}")
+    return tuple(w for w in WINDOWS if w[0] in wanted)
+
+
+def selected_members(text: str | None, members: list[str], cohort: str) -> list[str]:
+    """cluster.py --symbols: the members named, in cohort order (all when not given)."""
+    if not text:
+        return members
+    wanted = [s.strip() for s in text.split(",") if s.strip()]
+    if not wanted:
+        raise UsageError(f"--symbols {text!r}: no symbol named")
+    unknown = [s for s in wanted if s not in members]
+    if unknown:
+        raise UsageError(f"--symbols: not in the {cohort} cohort: {', '.join(unknown)}")
+    return [s for s in members if s in wanted]
+
+
+def analyse_cohort(bars: dict, members: list[str], windows: tuple, jobs: int, fast: bool = False) -> dict:
+    """{symbol: {window: {"gmm": [...], "dbscan": [...]}}} in cohort order, from `bars` (symbol ->
+    frame of ts, close, volume). Members run in `jobs` processes; the results do not depend on it."""
+    tasks = []
+    for symbol in members:
+        frame = bars.get(symbol)
+        if frame is None or frame.empty:
+            log.warning("%s: no bars in the lookback; its windows are empty", symbol)
+            continue
+        tasks.append((symbol, frame["ts"].to_numpy(), frame["close"].to_numpy(), frame["volume"].to_numpy(), windows,
+                      fast))
+    results: dict[str, dict] = {}
+    started = time.perf_counter()
+    parallel = jobs > 1 and len(tasks) > 1
+    if parallel:
+        # spawn, not fork: a forked child can inherit a BLAS thread pool's lock mid-use and hang
+        pool = ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=worker_process_init, initargs=(os.getpid(),))
+        done = pool.map(analyse_task, tasks)
+    else:
+        worker_init()
+        done = map(analyse_task, tasks)
+    try:
+        for i, (symbol, result) in enumerate(done, start=1):
+            results[symbol] = result
+            log.info("[%d/%d] %s done (%.0f s)", i, len(tasks), symbol, time.perf_counter() - started)
+    finally:
+        if parallel:
+            pool.shutdown(cancel_futures=True)
+    empty = {label: {"gmm": [], "dbscan": []} for label, _, _ in windows}
+    return {s: results.get(s, empty) for s in members}

@@ -1,5 +1,5 @@
 """Inputs and outputs of cluster.py: cohort bars from the warehouse or a CSV, and the results as
-JSON, text, the warehouse table imf_clusters and a plot."""
+JSON, text, the warehouse table imf_clusters and a plot; cluster_cohort is the whole run."""
 
 from __future__ import annotations
 
@@ -15,10 +15,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import cli
+from . import cli, imf
 from .errors import UsageError
-from .files import atomic_path, write_text
-from .warehouse import Target, param, quote_ident, read_rows, relation_exists
+from .files import atomic_path, writable_folder, write_text
+from .leaderboards import cohort_members
+from .warehouse import Target, load_target, param, quote_ident, read_rows, relation_exists
 from .warehouse import replace_rows as warehouse_replace_rows
 
 log = logging.getLogger(__name__)
@@ -61,9 +62,7 @@ def read_warehouse(target: Target, cohort: str, as_of: datetime | None) -> Cohor
     rel = target.relation
     _, run = read_rows(target, f"select as_of from {rel('leaderboard_run')}")
     built_as_of = run[0][0] if run else None
-    rank = quote_ident(target, "rank")
-    _, rows = read_rows(target, f"select symbol from {rel('habitual_' + cohort)} order by {rank}")
-    members = [r[0] for r in rows]
+    members = cohort_members(target, cohort)
     ts = quote_ident(target, "timestamp")
     sql = f"select symbol, {ts}, close, volume from {rel('cohort_bars')} where cohort = {param(target)}"
     params: list[Any] = [cohort]
@@ -201,7 +200,7 @@ def replace_rows(target: Target, cohort: str, as_of: datetime, rows: list[tuple]
     warehouse_replace_rows(target, ddl=ddl, deletes=[(delete, (cohort, as_of))], insert=insert, rows=rows)
 
 
-def plot(cohort: str, results: dict, windows: list[str], path: Path) -> None:
+def plot_clusters(cohort: str, results: dict, windows: list[str], path: Path) -> None:
     """One panel per window: every member's clusters (GMM, else DBSCAN) as duration against
     amplitude, marker area by median total volume, one colour per member."""
     import matplotlib
@@ -248,3 +247,35 @@ def plot(cohort: str, results: dict, windows: list[str], path: Path) -> None:
             fig.savefig(tmp, dpi=110)
     finally:
         plt.close(fig)
+
+
+def cluster_cohort(cohort: str, *, out: Path, input_csv: Path | None, windows: str | None, symbols: str | None,
+                   jobs: int, as_of: datetime | None, plot: bool, fast: bool, load: bool, target: str | None,
+                   profiles_dir: str | None) -> int:
+    """cluster.py: the cohort's members from the warehouse (or `input_csv`), clustered, written to
+    `out` and (from the warehouse, or with `load`) to the table imf_clusters."""
+    chosen = imf.selected_windows(windows)
+    writable_folder(out, "--out")  # now, not after the work, which can take an hour
+    warehouse = load_target(target, profiles_dir) if input_csv is None or load else None
+    data = read_csv(input_csv, as_of) if input_csv else read_warehouse(warehouse, cohort, as_of)
+    members = imf.selected_members(symbols, data.members, cohort)
+    if not members:
+        log.warning("the %s cohort is empty: writing empty outputs", cohort)
+    else:
+        log.info("%s: %d member(s), %d window(s), as of %s, %d job(s)", cohort, len(members), len(chosen),
+                 data.as_of, jobs)
+    if fast:
+        log.info("fast mode: emd.sift instead of PyEMD; the clusters are close to, not equal to, exact mode's")
+    results = imf.analyse_cohort(data.bars, members, chosen, jobs, fast)
+    stem = out / f"imf_clusters_{cohort}"
+    write_json(results, stem.with_suffix(".json"))
+    write_lines(summary_lines(results, imf.dominant), stem.with_suffix(".txt"))
+    if plot:
+        plot_clusters(cohort, results, [w[0] for w in chosen], stem.with_suffix(".png"))
+    if warehouse is not None:
+        run_at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+        rows = table_rows(cohort, results, data.as_of, run_at, "emd.sift" if fast else "pyemd")
+        replace_rows(warehouse, cohort, data.as_of, rows)
+        log.info("imf_clusters: %d row(s) for %s as of %s", len(rows), cohort, data.as_of)
+    log.info("wrote %s.json and .txt%s", stem, " and .png" if plot else "")
+    return 0

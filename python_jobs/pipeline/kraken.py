@@ -16,6 +16,7 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -34,6 +35,8 @@ RETRYABLE_ERRORS = ("EAPI:Rate limit exceeded", "EGeneral:Too many requests", "E
 LEGACY_PREFIXED = {"XXBT", "XETH", "XXRP", "XLTC", "XXLM", "XXMR", "XZEC", "XETC", "XREP", "XMLN", "XXDG",
                    "XXTZ", "XDAO", "XNMC", "XXVN", "XICN", "ZUSD", "ZEUR", "ZGBP", "ZCAD", "ZJPY", "ZAUD",
                    "ZCHF", "ZKRW"}
+# kraken_losers.py --basis: the column each basis of the change is named after
+CHANGE = {"today": "pct_change_since_utc_open", "24h": "pct_change_24h"}
 
 
 class KrakenError(JobFailed):
@@ -258,3 +261,81 @@ def price_24h_ago(candles: list[list], now: int, pair: str = "") -> float | None
     except (TypeError, ValueError, IndexError) as exc:
         raise KrakenError(f"Kraken OHLC {pair}: malformed candle ({type(exc).__name__}: {exc})") from None
     return None
+
+
+def resolve_pairs(client: KrakenClient, names: list[str], mappings: Mappings) -> list[tuple[str, str]]:
+    """(pair key, ohlcvt symbol) for each name given, by key or altname; UsageError for unknown names."""
+    pairs = client.asset_pairs()
+    by_altname = {str(info.get("altname", "")).upper(): key for key, info in pairs.items() if isinstance(info, dict)}
+    resolved, unknown = [], []
+    for name in names:
+        key = name if name in pairs else by_altname.get(name.upper())
+        if key is None:
+            unknown.append(name)
+            continue
+        info = pairs[key]
+        symbol = mappings.overrides.get(key, str(info.get("altname") or key))
+        resolved.append((key, symbol))
+        log.debug("%s: pair %s (%s/%s) -> %s", name, key, normalize_asset(str(info.get("base", "")), mappings.aliases),
+                  normalize_asset(str(info.get("quote", "")), mappings.aliases), symbol)
+    if unknown:
+        raise UsageError(f"unknown Kraken pair(s): {', '.join(unknown)} (see AssetPairs for keys and altnames)")
+    return list(dict.fromkeys(resolved))
+
+
+def committed_candles(client: KrakenClient, key: str, since: int) -> list[list]:
+    """Committed one-minute candles after `since`. Kraken's OHLC serves only the 720 most recent
+    candles, whatever `since` says: an older start leaves a gap, which is reported."""
+    candles, _ = client.ohlc(key, interval=1, since=since)
+    committed = candles[:-1]  # the last candle is the minute still forming
+    try:
+        first = int(committed[0][0]) if committed else None
+    except (TypeError, ValueError, IndexError):
+        raise KrakenError(f"Kraken OHLC {key}: malformed candles (first: {committed[0]!r:.80})") from None
+    if first is not None and first > since + 60:
+        missing = (first - since) // 60 - 1
+        log.warning("%s: Kraken's OHLC starts %d minute(s) after the requested start: that gap stays "
+                    "(load Kraken's OHLCVT downloads with load_bars.py to fill it)", key, missing)
+    return committed
+
+
+def fetch_losers(client: KrakenClient, mappings: Mappings, *, top_n: int, min_volume: float, include_stables: bool,
+                 basis: str, request_interval: float = 1.0, now: datetime | None = None) -> list[dict[str, Any]]:
+    """The top_n lowest changes among liquid USD pairs, lowest first."""
+    now = now or datetime.now(UTC).replace(microsecond=0)
+    pairs = usd_pairs(client.asset_pairs(), mappings, include_stables=include_stables)
+    log.info("%d USD-quoted pairs%s", len(pairs), "" if include_stables else " (stablecoins left out)")
+    tickers = client.tickers([p.key for p in pairs])
+    missing = [p.key for p in pairs if p.key not in tickers]
+    if missing:
+        log.warning("no ticker for %d pair(s): %s", len(missing), ", ".join(missing[:10]))
+    rows = [ticker_row(p, tickers[p.key]) for p in pairs if p.key in tickers]
+    rows = [r for r in rows if r["volume_24h_usd"] >= min_volume]
+    log.info("%d pairs with at least %s USD of 24 h volume", len(rows), f"{min_volume:,.0f}")
+    if basis == "24h":
+        epoch = int(now.timestamp())
+        for i, row in enumerate(rows, start=1):
+            if i > 1 and request_interval:
+                time.sleep(request_interval)
+            candles, _ = client.ohlc(row["pair_key"], interval=5, since=epoch - 86400 - 600)
+            reference = price_24h_ago(candles, epoch, row["pair_key"])
+            row["price_24h_ago"] = reference
+            row["pct_change_24h"] = pct_change(row["last"], reference) if reference is not None else None
+            if i % 25 == 0 or i == len(rows):
+                log.info("OHLC fetched for %d of %d pairs", i, len(rows))
+    change = CHANGE[basis]
+    known = [r for r in rows if r.get(change) is not None]
+    if len(known) < len(rows):
+        unknown = [r["pair_key"] for r in rows if r.get(change) is None]
+        log.warning("no %s for %d pair(s), left out: %s", change, len(unknown), ", ".join(unknown[:10]))
+    known.sort(key=lambda r: (r[change], r["pair_key"]))
+    stamp = now.replace(tzinfo=None)
+    return [{**r, "fetched_at": stamp} for r in known[:top_n]]
+
+
+def format_losers(rows: list[dict[str, Any]], basis: str) -> str:
+    """kraken_losers.py's printed table."""
+    change = CHANGE[basis]
+    return "\n".join(cli.text_table(["#", "pair", "symbol", "last", change, "24h volume USD"], [
+        [str(i), r["wsname"], r["symbol"], f"{r['last']:.8g}", f"{r[change]:+.2f}%", f"{r['volume_24h_usd']:,.0f}"]
+        for i, r in enumerate(rows, start=1)]))

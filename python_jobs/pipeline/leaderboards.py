@@ -10,14 +10,17 @@ import csv
 import json
 import logging
 import math
+import sys
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from .cli import text_table
 from .errors import UsageError
-from .files import atomic_path, write_text
-from .warehouse import Target, param, quote_ident, read_rows, relation_exists, stream_rows
+from .files import atomic_path, writable_folder, write_text
+from .warehouse import Target, load_target, param, quote_ident, read_rows, relation_exists, stream_rows
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +72,13 @@ def read_leaderboards(target: Target) -> Leaderboards:
     return board
 
 
+def cohort_members(target: Target, cohort: str) -> list[str]:
+    """The symbols of habitual_<cohort>, in rank order."""
+    _, rows = read_rows(target, f"select symbol from {target.relation('habitual_' + cohort)} "
+                                f"order by {quote_ident(target, 'rank')}")
+    return [r[0] for r in rows]
+
+
 def summary_document(board: Leaderboards) -> dict[str, Any]:
     """leaderboards_summary.json: the original's sections, with null for a missing figure."""
     doc: dict[str, Any] = {
@@ -97,12 +107,6 @@ def _pct(value: Any) -> str:
     return "n/a" if _missing(value) else f"{float(value):+.2f}%"
 
 
-def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
-    out = [headers, ["-" * w for w in widths], *rows]
-    return ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in out]
-
-
 def format_report(board: Leaderboards) -> str:
     """The printed summary: per cohort the members with latest 24h changes and tags, then the skew table."""
     lines = [f"Leaderboards as of {board.as_of:%Y-%m-%d %H:%M:%S} UTC "
@@ -118,12 +122,12 @@ def format_report(board: Leaderboards) -> str:
             continue
         if len(members) < board.top_n:
             lines.append(f"(only {len(members)} symbol(s) qualified)")
-        lines += _table(["#", "symbol", "24h price", "24h volume", "gains", "losses", "tags"], [
+        lines += text_table(["#", "symbol", "24h price", "24h volume", "gains", "losses", "tags"], [
             [str(m["rank"]), m["symbol"], _pct(m["price_change_24h"]), _pct(m["volume_change_24h"]),
              str(m["gain_count"]), str(m["loss_count"]), m["profile_tags"] or "-"] for m in members])
         skew = board.skew[cohort]
         lines += ["", f"-- skew details, {SECTION_TITLES[cohort]} --"]
-        lines += _table(["symbol", "bucket", "level", "deviation"], [
+        lines += text_table(["symbol", "bucket", "level", "deviation"], [
             [s["symbol"], s["bucket"], s["level"], _pct(s["deviation_pct"])] for s in skew]) if skew else ["(none)"]
     return "\n".join(lines)
 
@@ -165,3 +169,22 @@ def _export_duckdb(target: Target, sql: str, path: Path) -> int:
     finally:
         con.close()
     return int(rows)
+
+
+def report(out: Path, *, bars: bool, target: str | None, profiles_dir: str | None) -> int:
+    """leaderboards_report.py: print the summary, write leaderboards_summary.json and (with `bars`)
+    habitual_<cohort>.csv into `out`, checked before the warehouse is read."""
+    out = writable_folder(out, "--out")  # before reading the leaderboards, not after
+    warehouse = load_target(target, profiles_dir)
+    board = read_leaderboards(warehouse)
+    sys.stdout.write(format_report(board) + "\n")
+    write_json(summary_document(board), out / "leaderboards_summary.json")
+    log.info("wrote %s", out / "leaderboards_summary.json")
+    if bars:
+        for cohort in COHORTS:
+            started = time.perf_counter()
+            path = out / f"habitual_{cohort}.csv"
+            rows = export_cohort_bars(warehouse, cohort, path)
+            log.info("wrote %s: %d bars of %d member(s) in %.1f s", path, rows, len(board.members[cohort]),
+                     time.perf_counter() - started)
+    return 0

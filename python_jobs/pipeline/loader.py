@@ -25,6 +25,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +34,7 @@ import pandas as pd
 from .bars import BarBatch, read_bar_file
 from .errors import JobFailed, UsageError
 from .project import project_var
-from .warehouse import Target, connect, quote_ident
+from .warehouse import Target, connect, param, quote_ident, read_rows, relation_exists
 
 log = logging.getLogger(__name__)
 
@@ -83,11 +84,23 @@ DEFAULT_LOCK_TIMEOUT = 300.0  # seconds a DuckDB load waits for another process 
 
 
 def default_table() -> str:
-    return str(project_var("ohlcvt_table", "ohlcvt"))
+    return str(project_var("ohlcvt_table"))
 
 
 def default_schema(target: Target) -> str:
+    """The var ohlcvt_schema; null means the target's schema, as the dbt source reads it."""
     return str(project_var("ohlcvt_schema") or target.schema)
+
+
+def newest_bar_times(target: Target, symbols: list[str]) -> dict[str, int]:
+    """Each symbol's newest bar in the bars table (unix seconds); symbols without bars are absent."""
+    table, schema = default_table(), default_schema(target)
+    if not relation_exists(target, table, schema):
+        return {}
+    ts = quote_ident(target, "timestamp")
+    sql = (f"select symbol, max({ts}) from {target.relation(table, schema)} "
+           f"where symbol in ({', '.join([param(target)] * len(symbols))}) group by symbol")
+    return {s: int(t.replace(tzinfo=UTC).timestamp()) for s, t in read_rows(target, sql, symbols)[1] if t is not None}
 
 
 # The rule dbt applies to the same names (macros/vars/checked_vars.sql, identifier_var), so the

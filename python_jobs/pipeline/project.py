@@ -18,10 +18,9 @@ def dbt_project() -> dict[str, Any]:
         return yaml.safe_load(handle)
 
 
-def project_var(name: str, default: Any = None) -> Any:
-    """A var's default from dbt_project.yml (`vars:`), or `default` when absent or null."""
-    value = (dbt_project().get("vars") or {}).get(name)
-    return default if value is None else value
+def project_var(name: str) -> Any:
+    """A var's default, from dbt_project.yml's `vars:` (the one place defaults are written)."""
+    return dbt_project()["vars"][name]
 
 
 def profile_name() -> str:
