@@ -3,9 +3,9 @@ SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
+# reinstalled when the pins or the package's declaration (pyproject.toml) change
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | sha1sum | cut -c1-12)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
-export PYTHONPATH := $(CURDIR)/python_jobs
 
 DEMO_SYMBOLS ?= 100
 DEMO_DAYS ?= 31
@@ -19,10 +19,11 @@ help:
 	@echo "make test   set up, lint, and run every test (DuckDB and a real MariaDB)"
 	@echo "make bench  benchmarks (prints a table)"
 
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] >= (3, 11), "Python 3.11+ needed, found " + sys.version' 
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
 	rm -f $(VENV)/.installed-* && touch $@
 
 setup: $(STAMP) profiles.yml
@@ -62,7 +63,7 @@ test: lint pytest
 
 bench: setup
 	bash .ci/ensure-mariadb
-	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf target logs dbt_packages .pytest_cache .ruff_cache

@@ -6,8 +6,8 @@ and a cohort's members and bars read the way cluster.py reads them (cohort_bars)
   original did (pandas grid, PyEMD, a loop per peak pair, per price cycle a mask over all volume
   cycles and a slice sum per overlap), one process. With --reference-members N it is timed on
   the first N members and extrapolated to the cohort (stated in the table).
-- exact: cluster.analyse with --jobs 2 (this machine's cores); its JSON must equal the reference's
-  for the members the reference ran.
+- exact: imf.analyse_cohort (what cluster.py runs) with --jobs 2 (this machine's cores); its JSON
+  must equal the reference's for the members the reference ran.
 - fast: the same with --fast (emd.sift). Not identical: the agreement table compares each
   member's dominant cluster (the one cluster.py's text output reports) with exact mode's.
 """
@@ -18,21 +18,15 @@ import logging
 import math
 import os
 import statistics
-import sys
 import time
 from pathlib import Path
 
-from common import ROOT, Row, set_env
-
-sys.path.insert(0, str(ROOT / "tests"))
-sys.path.insert(0, str(ROOT / "python_jobs"))
-
-import cluster
-import reference_imf
+from bench.common import BENCH_END, Row, set_env
 from pipeline import dbt_runner, imf, imf_store
 from pipeline.loader import load_batches
 from pipeline.warehouse import load_target
-from test_imf import same
+from tests import reference_imf
+from tests.helpers import same
 
 log = logging.getLogger("bench.clustering")
 DEMO_SYMBOLS, DEMO_DAYS = 100, 31
@@ -40,7 +34,6 @@ DEMO_SYMBOLS, DEMO_DAYS = 100, 31
 
 def demo_warehouse(workdir: Path) -> None:
     """The demo market in a DuckDB file under workdir, with the leaderboards built."""
-    from common import BENCH_END
     from pipeline.bars import validate_frame
     from pipeline.synthetic import generate
 
@@ -48,7 +41,7 @@ def demo_warehouse(workdir: Path) -> None:
     target = load_target("duckdb")
     batches = [validate_frame(spec.symbol, frame) for spec, frame in generate(DEMO_SYMBOLS, DEMO_DAYS, end=BENCH_END)]
     load_batches(target, batches)
-    dbt_runner.invoke(["run", "--select", "+leaderboards", "--quiet"], target_path=workdir / "target",
+    dbt_runner.invoke(["run", "--select", "+tag:leaderboards", "--quiet"], target_path=workdir / "target",
                       log_path=workdir / "logs", vars={"as_of": BENCH_END.strftime("%Y-%m-%d %H:%M:%S")})
 
 
@@ -83,10 +76,10 @@ def run(cohorts: list[str], reference_members: int | None, workdir: Path) -> lis
         members = data.members
         label = f"clustering {cohort} ({len(members)} members x 6 windows)"
         started = time.perf_counter()
-        exact = cluster.analyse(data, members, imf.WINDOWS, jobs)
+        exact = imf.analyse_cohort(data.bars, members, imf.WINDOWS, jobs)
         exact_s = time.perf_counter() - started
         started = time.perf_counter()
-        fast = cluster.analyse(data, members, imf.WINDOWS, jobs, fast=True)
+        fast = imf.analyse_cohort(data.bars, members, imf.WINDOWS, jobs, fast=True)
         fast_s = time.perf_counter() - started
         agreement.append((cohort, *dominant_agreement(exact, fast)))
         if cohort == cohorts[0]:

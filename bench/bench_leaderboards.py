@@ -5,15 +5,14 @@ cron run, and dbt's partial parsing applies), loaded except the last hour.
 - reference: one `pandas.read_sql` through SQLAlchemy and mysql-connector pulls the 30-day
   lookback of every fresh symbol from MariaDB, then tests/reference_leaderboards.py computes the
   spec (windows, ranks, tallies, cohorts, skew) in pandas. The original's way, minus its CSV writes.
-- cold: `dbt run --select +leaderboards --full-refresh` (everything from the bars), in-process.
-- warm: the last hour of bars is loaded, then `dbt run --select leaderboards`.
+- cold: `dbt run --select +tag:leaderboards --full-refresh` (everything from the bars), in-process.
+- warm: the last hour of bars is loaded, then `dbt run --select tag:leaderboards`.
 Ratios are against the reference's total. The cold cohorts are checked against the reference.
 """
 
 from __future__ import annotations
 
 import logging
-import sys
 import time
 from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
@@ -21,15 +20,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from common import ROOT, Row, mariadb_env, set_env
+from bench.common import Row, mariadb_env, set_env
 from pipeline import dbt_runner
 from pipeline.bars import validate_frame
 from pipeline.loader import load_batches
 from pipeline.synthetic import generate
 from pipeline.warehouse import connect, load_target, quote_ident, read_rows
-
-sys.path.insert(0, str(ROOT / "tests"))
-from reference_leaderboards import Params, compute
+from tests.reference_leaderboards import Params, compute
 
 log = logging.getLogger("bench.leaderboards")
 COHORTS = ("gainers", "losers", "overlaps")
@@ -88,7 +85,7 @@ def engine_runs(engine: str, early, late, bars: int, workdir: Path, reference_ba
     target = load_target(engine)
     load_batches(target, early)
     dbt_runner.invoke(["parse", "--quiet"], target_path=target_path, log_path=target_path / "logs")
-    cold = dbt_run(["run", "--select", "+leaderboards", "--full-refresh"], target_path)
+    cold = dbt_run(["run", "--select", "+tag:leaderboards", "--full-refresh"], target_path)
     if reference_bars is not None:
         as_of, found = cohorts_in(target)
         expected = compute(reference_bars, Params(as_of=as_of))
@@ -96,7 +93,7 @@ def engine_runs(engine: str, early, late, bars: int, workdir: Path, reference_ba
             if found[cohort] != expected.cohorts[cohort]["symbol"].tolist():
                 raise SystemExit(f"{engine}: habitual_{cohort} differs from the reference at {as_of}")
     load_batches(target, late)
-    warm = dbt_run(["run", "--select", "leaderboards"], target_path)
+    warm = dbt_run(["run", "--select", "tag:leaderboards"], target_path)
     return cold, warm
 
 

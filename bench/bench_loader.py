@@ -13,8 +13,8 @@ import logging
 import time
 from pathlib import Path
 
-from common import Row, mariadb_env, set_env
-from pipeline.loader import MYSQL_DDL, load_files
+from bench.common import Row, mariadb_env, set_env
+from pipeline.loader import MYSQL_DDL, default_schema, default_table, load_files
 from pipeline.warehouse import connect, load_target
 
 log = logging.getLogger("bench.loader")
@@ -65,13 +65,15 @@ def bare_duckdb(target, files: list[Path]) -> tuple[int, float]:
 
 
 def drop_bars(target) -> None:
+    """Drop the bars table the loader writes (the var ohlcvt_table)."""
+    bars = target.relation(default_table(), default_schema(target))
     con = connect(target, create_schema=True)
     if target.is_mysql_family:
         with con.cursor() as cur:
-            cur.execute(f"drop table if exists {target.relation('ohlcvt')}")
+            cur.execute(f"drop table if exists {bars}")
         con.commit()
     else:
-        con.execute(f"drop table if exists {target.relation('ohlcvt')}")
+        con.execute(f"drop table if exists {bars}")
     con.close()
 
 

@@ -20,7 +20,6 @@ import logging
 import math
 import random
 import statistics
-import sys
 import time
 from contextlib import nullcontext
 from pathlib import Path
@@ -28,16 +27,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from common import BENCH_END, ROOT, Row, mariadb_env, set_env
+from bench.common import BENCH_END, Row, mariadb_env, set_env
 from pipeline import dbt_runner
 from pipeline.bars import validate_frame
 from pipeline.loader import default_table, load_batches
 from pipeline.synthetic import generate
 from pipeline.warehouse import connect, load_target, quote_ident, read_rows
-
-sys.path.insert(0, str(ROOT / "tests"))
-from reference_daily_metrics import WINDOWS, columns, spans
-from reference_daily_metrics import compute as reference_compute
+from tests.reference_daily_metrics import WINDOWS, columns, spans
+from tests.reference_daily_metrics import compute as reference_compute
 
 log = logging.getLogger("bench.metrics")
 DAY = 86400

@@ -5,17 +5,15 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "python_jobs"))
+from pipeline.synthetic import generate, to_kraken_csv
 
-from pipeline.synthetic import generate, to_kraken_csv  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 log = logging.getLogger("bench")
 DATA = ROOT / "data" / "bench"

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""`make bench`: run the benchmarks and print one table.
+"""`make bench` (`python -m bench.run` from the project folder): run the benchmarks and print one table.
 
 Data: synthetic Kraken-format files (cached under data/bench). MariaDB: the server MARIADB_HOST
 points at, else a throwaway one. Each figure is the best of --repeat runs.
@@ -13,19 +13,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import bench_clustering
-import bench_leaderboards
-import bench_loader
-import bench_metrics
-from common import kraken_files, print_table
+from bench import bench_clustering, bench_leaderboards, bench_loader, bench_metrics
+from bench.common import kraken_files, print_table
 
 BENCHMARKS = ("loader", "leaderboards", "metrics", "clustering")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="bench/run.py", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", choices=BENCHMARKS, action="append", help="run only these (repeatable)")
     parser.add_argument("--engines", default="duckdb,mariadb", help="comma-separated (default duckdb,mariadb)")

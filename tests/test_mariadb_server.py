@@ -14,7 +14,6 @@ import pytest
 
 from pipeline.mariadb_server import FOLDER_PREFIX, find_binary, remove_orphaned_folders
 from pipeline.mariadb_server import process_alive as alive
-from pipeline.project import PROJECT_ROOT
 
 OWNER = """
 import time
@@ -30,8 +29,7 @@ with throwaway_mariadb(buffer_pool="64M") as server:
 def test_killed_owner_stops_its_mariadb():
     """kill -9 of the process holding a throwaway MariaDB (a cancelled CI job, a killed benchmark):
     the server stops too, instead of serving on without an owner (it did before)."""
-    owner = subprocess.Popen([sys.executable, "-c", OWNER], stdout=subprocess.PIPE, text=True,
-                             env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT / "python_jobs")})
+    owner = subprocess.Popen([sys.executable, "-c", OWNER], stdout=subprocess.PIPE, text=True)
     root = None
     try:
         datadir = Path(owner.stdout.readline().strip())
