@@ -20,6 +20,8 @@ from datetime import datetime, timedelta
 import numpy as np
 import pandas as pd
 
+from pipeline.project import project_var
+
 BOARDS = (  # (board, measure column, sign, bucket name pattern)
     ("loss", "price_change_pct", -1, "price_{w}h_loss"),
     ("gain", "price_change_pct", 1, "price_{w}h_gain"),
@@ -33,12 +35,13 @@ TOLERANCE = 1e-9  # relative; see docs/leaderboards.md
 
 @dataclass
 class Params:
+    """The leaderboard vars; what a test does not set is the var's default in dbt_project.yml."""
     as_of: datetime
-    top_n: int = 20
-    lookback_days: int = 30
-    fresh_within_hours: int = 24
-    windows: tuple[int, ...] = (6, 24, 72, 168)
-    complete_windows_only: bool = False
+    top_n: int = field(default_factory=lambda: project_var("top_n"))
+    lookback_days: int = field(default_factory=lambda: project_var("lookback_days"))
+    fresh_within_hours: int = field(default_factory=lambda: project_var("fresh_within_hours"))
+    windows: tuple[int, ...] = field(default_factory=lambda: tuple(project_var("leaderboard_window_hours")))
+    complete_windows_only: bool = field(default_factory=lambda: project_var("complete_windows_only"))
 
 
 @dataclass
