@@ -23,7 +23,7 @@ from pipeline.kraken import (
     price_24h_ago,
     usd_pairs,
 )
-from pipeline.kraken_store import CSV_COLUMNS, append_losers
+from pipeline.kraken_store import append_losers
 
 BASE = "https://kraken.test"
 NOW = int(datetime(2026, 11, 24, 12, 0, tzinfo=UTC).timestamp())
@@ -145,7 +145,8 @@ def test_kraken_losers_cli(tmp_path):
     # changes since the UTC open: DOT -20% (but 450 USD volume: filtered), SOL -10%, XDG -9.09%,
     # XBT -3.23%, ETH -3.33%, ADA +2%; stablecoins left out
     assert [r["pair_key"] for r in rows] == ["SOLUSD", "XXDGZUSD", "XETHZUSD"]
-    assert list(rows[0]) == CSV_COLUMNS["today"]
+    assert list(rows[0]) == ["pair_key", "wsname", "symbol", "base", "quote", "last", "open_utc_day",
+                             "pct_change_since_utc_open", "volume_24h", "volume_24h_usd", "fetched_at"]
     assert float(rows[0]["pct_change_since_utc_open"]) == pytest.approx(-10)
     assert rows[1]["symbol"] == "XDGUSD" and rows[1]["wsname"] == "XDG/USD"
     assert "pct_change_since_utc_open" in done.stdout and "SOL/USD" in done.stdout
@@ -160,7 +161,8 @@ def test_kraken_losers_24h_basis(tmp_path):
         assert fake.count("OHLC") == 7  # one per liquid pair (DOT is below the volume floor)
     assert done.returncode == 0, done.stderr
     rows = read_csv(out)
-    assert list(rows[0]) == CSV_COLUMNS["24h"]
+    assert list(rows[0]) == ["pair_key", "wsname", "symbol", "base", "quote", "last", "price_24h_ago",
+                             "pct_change_24h", "volume_24h", "volume_24h_usd", "fetched_at"]
     for row in rows:
         # against the server's prices: its 5-minute candles and its ticker, not the CSV's own columns
         clock = int(datetime.strptime(row["fetched_at"], "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC).timestamp())
