@@ -1,5 +1,7 @@
 -- Every symbol's disjoint windows of each size with their change and their rank on the four
 -- boards (losers, gainers, volume drops, volume spikes): the ranking is int_windows_ranked.
+-- A view: the rows are int_windows_ranked's, so a table would only copy them on every run.
+{{ config(materialized='view') }}
 
 with
 
