@@ -4,7 +4,7 @@ with
 
 checked as (
 
-    select * from {{ ref('stg_ohlcvt__checked') }}
+    select * from {{ ref('base_market__ohlcvt') }}
 
 ),
 

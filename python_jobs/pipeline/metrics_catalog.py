@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .project import PROJECT_ROOT
 
-YAML_PATH = PROJECT_ROOT / "models" / "metrics" / "_metrics__models.yml"
+YAML_PATH = PROJECT_ROOT / "models" / "marts" / "metrics" / "_metrics__models.yml"
 MACRO_PATH = PROJECT_ROOT / "macros" / "metrics" / "metrics_catalog.sql"
 
 # suffix -> (minutes, words)
