@@ -54,6 +54,7 @@ demo: setup
 lint: $(STAMP)
 	$(BIN)/ruff check python_jobs tests bench lint
 	$(BIN)/sqlfluff lint models tests/dbt --processes 2
+	$(BIN)/python lint/lint_macros.py
 
 pytest: setup
 	bash .ci/ensure-mariadb
