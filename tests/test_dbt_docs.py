@@ -3,7 +3,7 @@
 Proves: the docs (manifest, catalog, index.html) are generated on both engines; every model is in
 the catalog, so its relation was found; every model and every column the warehouse holds is
 described in the YAML, and the YAML describes no column the relation lacks; every model declares
-its grain with a test; models/exposures.yml names the Python jobs and the BI dashboards.
+its grain with a test; models/marts/exposures.yml names the Python jobs and the BI dashboards.
 """
 
 from __future__ import annotations
@@ -71,3 +71,25 @@ def test_dbt_docs_generate_describes_every_model_and_column(warehouse, profiles_
     for name, exposure in exposures.items():
         assert exposure["depends_on"]["nodes"], f"exposure {name} depends on nothing"
         assert exposure["description"].strip(), f"exposure {name} has no description"
+
+
+def test_the_users_selectors_select_their_area(profiles_dir, monkeypatch, tmp_path):
+    """The layer folders keep the commands users run: `--select leaderboards` (the cron line) is
+    every model under intermediate/leaderboards and marts/leaderboards, `+leaderboards` adds the
+    staging they read, `metrics` and `ohlc_metrics_daily` the daily metrics (`dbt ls`, no database)."""
+    from pipeline.project import PROJECT_ROOT
+
+    monkeypatch.setenv("DBT_PROFILES_DIR", str(profiles_dir))
+    monkeypatch.setenv("DUCKDB_PATH", str(tmp_path / "unused.duckdb"))
+
+    def selected(selector: str) -> set[str]:
+        result = dbt_runner.invoke(["ls", "--resource-type", "model", "--output", "name", "--select", selector,
+                                    "--quiet"], target_path=tmp_path / "target", log_path=tmp_path / "logs")
+        return set(result.result)
+
+    models = PROJECT_ROOT / "models"
+    area = {p.stem for layer in ("intermediate", "marts") for p in (models / layer / "leaderboards").rglob("*.sql")}
+    assert len(area) >= 14
+    assert selected("leaderboards") == area == selected("tag:leaderboards")
+    assert selected("+leaderboards") == area | {"stg_ohlcvt", "base_market__ohlcvt"}
+    assert selected("metrics") == selected("ohlc_metrics_daily") == {"ohlc_metrics_daily"}

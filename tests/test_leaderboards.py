@@ -170,7 +170,7 @@ def test_leaderboards_equal_the_reference(warehouse, profiles_dir, tmp_path):
     early = bars[bars["ts"] < _epoch(FIRST_AS_OF) + 1800]
     load(warehouse, early)
     bars = set_null_volumes(warehouse, bars, null_symbol)
-    result = dbt_runner.invoke(["build", "--select", "+tag:leaderboards"], **common,
+    result = dbt_runner.invoke(["build", "--select", "+leaderboards"], **common,
                                vars=base_vars | {"as_of": f"{FIRST_AS_OF:%Y-%m-%d %H:%M:%S}"})
     assert not [n for n, s in dbt_runner.statuses(result).items() if s not in ("success", "pass")]
     ref = reference(bars[bars["ts"] < _epoch(FIRST_AS_OF) + 1800], FIRST_AS_OF, top_n=5)
@@ -187,7 +187,7 @@ def test_leaderboards_equal_the_reference(warehouse, profiles_dir, tmp_path):
     execute(warehouse, f"delete from {warehouse.relation('ohlcvt')} where symbol = '{stale}' "
                        f"and timestamp >= '{datetime.fromtimestamp(emptied, UTC):%Y-%m-%d %H:%M:%S}'")
     bars = bars[(bars["symbol"] != stale) | (bars["ts"] < emptied)]
-    dbt_runner.invoke(["build", "--select", "tag:leaderboards"], **common,
+    dbt_runner.invoke(["build", "--select", "leaderboards"], **common,
                       vars=base_vars | {"as_of": f"{AS_OF:%Y-%m-%d %H:%M:%S}"})
     ref = reference(bars, AS_OF, top_n=5)
     assert "ONEBARUSD" in ref.universe and stale not in ref.universe
@@ -210,7 +210,7 @@ def test_leaderboards_equal_the_reference(warehouse, profiles_dir, tmp_path):
                        f"and timestamp < '{datetime.fromtimestamp(removed + 21600, UTC):%Y-%m-%d %H:%M:%S}'")
     bars = bars[~gone]
     since = datetime.fromtimestamp(bars.loc[row, "ts"], UTC).date()
-    dbt_runner.invoke(["build", "--select", "tag:leaderboards"], **common,
+    dbt_runner.invoke(["build", "--select", "leaderboards"], **common,
                       vars={"lookback_days": LOOKBACK_DAYS, "top_n": 3, "complete_windows_only": True,
                             "recompute_from": str(since), "as_of": f"{AS_OF:%Y-%m-%d %H:%M:%S}"})
     assert_matches_reference(warehouse, reference(bars, AS_OF, top_n=3, complete_windows_only=True))
@@ -250,7 +250,7 @@ def test_leaderboards_on_thin_and_stale_data(warehouse, profiles_dir, tmp_path):
 
     # as_of two days after the last bar: no fresh symbol, every relation builds empty
     stale = AS_OF + timedelta(days=2)
-    dbt_runner.invoke(["build", "--select", "+tag:leaderboards"], **common,
+    dbt_runner.invoke(["build", "--select", "+leaderboards"], **common,
                       vars={"as_of": f"{stale:%Y-%m-%d %H:%M:%S}", "lookback_days": 4})
     for name in ("leaderboard_windows", "habitual_gainers", "habitual_losers", "habitual_overlaps",
                  "leaderboard_skew", "cohort_bars"):
@@ -265,7 +265,7 @@ def test_leaderboards_on_thin_and_stale_data(warehouse, profiles_dir, tmp_path):
         "symbol,timestamp,open,high,low,close,volume"]
 
     # a normal as_of: short cohorts, NULL figures where undefined, equal to the reference
-    dbt_runner.invoke(["build", "--select", "+tag:leaderboards"], **common,
+    dbt_runner.invoke(["build", "--select", "+leaderboards"], **common,
                       vars={"as_of": f"{AS_OF:%Y-%m-%d %H:%M:%S}", "lookback_days": 4})
     ref = compute(pd.DataFrame({"symbol": bars["symbol"].astype(str), "timestamp": pd.to_datetime(bars["ts"], unit="s"),
                                 "close": bars["close"], "volume": bars["volume"]}),

@@ -12,7 +12,7 @@
 
 {#- Pre-hook of the small cohort models of the leaderboards (members, vectors, profiles, skew,
     habitual_*): turn off MariaDB's derived_with_keys (https://mariadb.com/kb/en/optimizer-switch/).
-    With it on, MariaDB 10.11 returned wrong rows for int_leaderboard_member_vectors (a left join over
+    With it on, MariaDB 10.11 returned wrong rows for int_member_vectors_centered (a left join over
     CTEs referenced more than once gave a centroid of 0 for a bucket a member had), depending on the
     table statistics of the moment. Not session-wide: it slows the big joins elsewhere 2-5x. -#}
 {% macro derived_keys_off() -%}

@@ -35,7 +35,7 @@
 {#- A name that goes into SQL as an identifier: letters, digits and underscores, not starting
     with a digit, at most 64 characters (MySQL's limit). Quoting alone is not enough: dbt quotes
     without escaping, so a quote inside the name would end the identifier. The sources YAML cannot
-    call macros, so models/staging/_staging__sources.yml applies the same rule with its own
+    call macros, so models/staging/market/_market__sources.yml applies the same rule with its own
     regex (keep the two in step). -#}
 {% macro identifier_var(name, required=false) -%}
     {%- set value = var(name) -%}

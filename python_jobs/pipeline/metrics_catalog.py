@@ -1,6 +1,6 @@
 """The one list of ohlc_metrics_daily's metrics and windows, and what is generated from it.
 
-`python -m pipeline.metrics_catalog --write` regenerates models/metrics/_metrics__models.yml
+`python -m pipeline.metrics_catalog --write` regenerates models/marts/metrics/_metrics__models.yml
 (208 metric columns, 8 bar counts and their schema tests) and macros/metrics/metrics_catalog.sql
 (the same lists for the SQL); tests/test_metrics.py fails when either committed file is stale,
 and compares this list with the plain reference's columns.
