@@ -16,7 +16,7 @@ import textwrap
 import pytest
 import yaml
 
-from conftest import engines_param
+from helpers import engines_param
 from pipeline import dbt_runner
 from pipeline.project import PROJECT_ROOT, dbt_project
 

@@ -290,29 +290,39 @@ def test_failure_part_way_through_the_write_leaves_the_table_unchanged(warehouse
     assert snapshot(warehouse) == before
 
 
-def hold_duckdb(path, seconds: float) -> subprocess.Popen:
-    """A second real process that opens the DuckDB file (taking its lock) and keeps it `seconds`."""
-    code = ("import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); print('holding', flush=True); "
-            "time.sleep(float(sys.argv[2])); con.close()")
+def hold_duckdb(path, seconds: float | None = None) -> subprocess.Popen:
+    """A second real process that opens the DuckDB file (taking its lock) and keeps it `seconds`,
+    or, without them, until a line arrives on its stdin."""
+    wait = "time.sleep(float(sys.argv[2]))" if seconds is not None else "sys.stdin.readline()"
+    code = (f"import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); print('holding', flush=True); "
+            f"{wait}; con.close()")
     holder = subprocess.Popen([sys.executable, "-c", code, str(path), str(seconds)], stdout=subprocess.PIPE,
-                              text=True)
+                              stdin=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "holding"
     return holder
 
 
 @pytest.mark.parametrize("warehouse", ["duckdb"], indirect=True)
 def test_duckdb_load_waits_for_a_held_file_then_loads(warehouse, tmp_path):
+    """The holder lets go only once the loader has said it is waiting, however slowly it starts."""
     path = write(tmp_path / "XBTUSD_1.csv", GOOD_KRAKEN)
-    holder = hold_duckdb(warehouse.path, 3)
+    holder = hold_duckdb(warehouse.path)
     try:
-        started = time.perf_counter()
-        result = run_cli(str(path), "--target", warehouse.name, "--lock-timeout", "60")
-        waited = time.perf_counter() - started
+        loader = subprocess.Popen([*LOAD_BARS, str(path), "--target", warehouse.name, "--lock-timeout", "120"],
+                                  stderr=subprocess.PIPE, text=True, cwd=PROJECT_ROOT)
+        seen = []
+        for line in loader.stderr:
+            seen.append(line)
+            if "waiting up to" in line:
+                break
+        holder.stdin.write("go\n")
+        holder.stdin.flush()
+        seen += loader.stderr.readlines()
+        assert loader.wait(timeout=120) == 0, "".join(seen)
     finally:
+        holder.kill()
         holder.wait(timeout=30)
-    assert result.returncode == 0, result.stderr
-    assert f"is held by another process (PID {holder.pid}): waiting up to" in result.stderr
-    assert waited >= 2  # it did wait for the holder, not fail or skip
+    assert any(f"is held by another process (PID {holder.pid}): waiting up to" in line for line in seen), seen
     assert count_bars(warehouse) == 3
 
 

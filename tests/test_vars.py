@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from conftest import engines_param, query
+from helpers import engines_param, query
 from pipeline import dbt_runner
 from pipeline.bars import validate_frame
 from pipeline.errors import JobFailed
@@ -48,8 +48,10 @@ def test_hostile_table_and_schema_vars_are_refused(warehouse, profiles_dir, tmp_
                 dbt_runner.invoke(["run", "--select", "+int_bars_6h"], vars={name: value}, **common)
             line = next(text for text in str(failure.value).splitlines() if f"var {name}:" in text)
             assert json.dumps(value) in line, "the one-line message names the value as given"
-    # freshness compiles the source relation itself: the name never reaches SQL there either
-    dbt_runner.invoke(["source", "freshness"], vars={"ohlcvt_table": HOSTILE_NAMES[0]}, check=False, **common)
+    # freshness compiles the source relation itself: it stops at the same check
+    for name in ("ohlcvt_table", "ohlcvt_schema"):
+        with pytest.raises(JobFailed, match=rf"var {name}: expected a plain table or schema name"):
+            dbt_runner.invoke(["source", "freshness"], vars={name: HOSTILE_NAMES[0]}, **common)
     assert query(target, f"select count(*) from {target.relation('ohlcvt')}")[0][0] == bars
     tables = {r[0] for r in query(target, "select table_name from information_schema.tables "
                                           f"where table_schema = '{target.schema}'")}
@@ -57,6 +59,15 @@ def test_hostile_table_and_schema_vars_are_refused(warehouse, profiles_dir, tmp_
 
 
 BAD_VARS = [
+    ({"ohlcvt_table": None}, "var ohlcvt_table: must be set to a table name"),
+    ({"ohlcvt_schema": "  x"}, "var ohlcvt_schema: expected a plain table or schema name"),
+    ({"bar_value_limits": {"min_price": 1, "max_price": ".inf", "max_volume": 1, "max_trades": 1}},
+     "var bar_value_limits: expected a finite positive number for max_price"),
+    ({"bar_value_limits": {"min_price": True, "max_price": 1, "max_volume": 1, "max_trades": 1}},
+     "var bar_value_limits: expected a finite positive number for min_price"),
+    ({"bar_value_limits": {"min_price": 2, "max_price": 1, "max_volume": 1, "max_trades": 1}},
+     "var bar_value_limits: min_price must be below max_price"),
+    ({"quarantine_error_share": 1.5}, "var quarantine_error_share: expected a share between 0 and 1"),
     ({"top_n": 2.7}, "var top_n: expected a whole number"),
     ({"top_n": "20; drop table ohlcvt"}, "var top_n: expected a whole number"),
     ({"top_n": 0}, "var top_n: expected a whole number at least 1"),
@@ -80,8 +91,11 @@ BAD_VARS = [
 def test_bad_vars_stop_dbt_with_one_line_naming_the_var(warehouse, profiles_dir, tmp_path):
     common = {"target": warehouse.name, "target_path": tmp_path / "target", "log_path": tmp_path / "logs"}
     for bad, message in BAD_VARS:
-        with pytest.raises(JobFailed, match=message):
+        with pytest.raises(JobFailed, match=message) as failure:
             dbt_runner.invoke(["run", "--select", "stg_ohlcvt"], vars=bad, **common)
+        assert "Traceback" not in str(failure.value)
+        assert len([line for line in str(failure.value).splitlines() if line.strip().startswith("var ")]) == 1, \
+            str(failure.value)
 
 
 @pytest.mark.parametrize("warehouse", ["duckdb"], indirect=True)
