@@ -1,5 +1,6 @@
 {#- The first rule a raw minute bar breaks, as a short reason, or NULL for a sane bar.
-    One definition shared by stg_ohlcvt (keeps the NULLs) and stg_ohlcvt_quarantine (keeps the rest). Column names are the source's (ohlcvt) names.
+    One definition shared by stg_ohlcvt (keeps the NULLs) and stg_ohlcvt_quarantine (keeps the
+    rest). Column names are the source's (ohlcvt) names.
     NULL volume and NULL trades are allowed (unknown), negative ones are not. -#}
 {% macro bar_quarantine_reason(
     symbol='symbol', ts='timestamp', open='open', high='high', low='low', close='close',
@@ -50,7 +51,11 @@
 
 {#- The source's trade-count column, or a typed NULL when the var ohlcvt_has_trades is false. -#}
 {% macro ohlcvt_trades_column() -%}
-    {%- if data_pipeline.checked_var('ohlcvt_has_trades') -%}trades{%- else -%}{{ data_pipeline.cast_bigint('null') }}{%- endif -%}
+    {%- if data_pipeline.checked_var('ohlcvt_has_trades') -%}
+        trades
+    {%- else -%}
+        {{ data_pipeline.cast_bigint('null') }}
+    {%- endif -%}
 {%- endmacro %}
 
 {#- True when ts has seconds or fractions of a second. Cheap forms: this runs on every bar. -#}

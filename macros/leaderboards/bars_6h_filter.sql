@@ -36,7 +36,8 @@
         (
             {{ data_pipeline.symbol_in(symbol_column, fresh_symbols) }}
             {%- for s, since in known.items() %}
-            or ({{ symbol_column }} = {{ data_pipeline.string_literal(s) }} and {{ time_column }} >= {{ data_pipeline.timestamp_literal(since) }})
+            or ({{ symbol_column }} = {{ data_pipeline.string_literal(s) }}
+                and {{ time_column }} >= {{ data_pipeline.timestamp_literal(since) }})
             {%- endfor %}
         )
 {%- endmacro %}

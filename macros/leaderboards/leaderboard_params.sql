@@ -15,20 +15,23 @@
     {%- set fresh_hours = data_pipeline.checked_var('fresh_within_hours') -%}
     {%- set top_n = data_pipeline.checked_var('top_n') -%}
     {%- if fresh_hours > lookback_days * 24 -%}
-        {{ exceptions.raise_compiler_error("var fresh_within_hours (" ~ fresh_hours ~ ") must not exceed lookback_days * 24 (" ~ lookback_days * 24 ~ ")") }}
+        {{ exceptions.raise_compiler_error("var fresh_within_hours (" ~ fresh_hours
+            ~ ") must not exceed lookback_days * 24 (" ~ lookback_days * 24 ~ ")") }}
     {%- endif -%}
 
     {%- set windows = var('leaderboard_window_hours') -%}
     {%- if windows is string -%}{%- set windows = windows.split(',') -%}{%- endif -%}
     {%- if windows is number -%}{%- set windows = [windows] -%}{%- endif -%}
     {%- if windows is not iterable or windows is mapping or windows | length == 0 -%}
-        {{ exceptions.raise_compiler_error("var leaderboard_window_hours: expected a list of hours like [6, 24], got " ~ tojson(windows | string)) }}
+        {{ exceptions.raise_compiler_error("var leaderboard_window_hours: expected a list of hours like [6, 24], got "
+            ~ tojson(windows | string)) }}
     {%- endif -%}
     {%- set window_hours = [] -%}
     {%- for w in windows -%}
         {%- set w_int = (w | string | trim | int(-1)) if modules.re.match('^[0-9]{1,6}$', w | string | trim) else -1 -%}
         {%- if w_int <= 0 or w_int % 6 != 0 or w_int in window_hours -%}
-            {{ exceptions.raise_compiler_error("var leaderboard_window_hours: each window must be a distinct positive multiple of 6 hours, got " ~ windows) }}
+            {{ exceptions.raise_compiler_error("var leaderboard_window_hours: each window must be a distinct positive"
+                ~ " multiple of 6 hours, got " ~ windows) }}
         {%- endif -%}
         {%- do window_hours.append(w_int) -%}
     {%- endfor -%}

@@ -25,7 +25,9 @@
 {#- The var `name`, checked by its rule and converted (none when unset, for the optional kinds). -#}
 {% macro checked_var(name) -%}
     {%- set rule = data_pipeline.var_rules()[name] -%}
-    {%- if rule.kind == 'identifier' -%}{{ return(data_pipeline.identifier_var(name, rule.get('required', false))) }}{%- endif -%}
+    {%- if rule.kind == 'identifier' -%}
+        {{ return(data_pipeline.identifier_var(name, rule.get('required', false))) }}
+    {%- endif -%}
     {%- if rule.kind == 'boolean' -%}{{ return(data_pipeline.boolean_var(name)) }}{%- endif -%}
     {%- if rule.kind == 'share' -%}{{ return(data_pipeline.share_var(name)) }}{%- endif -%}
     {%- if rule.kind == 'utc_datetime' -%}{{ return(data_pipeline.utc_datetime_var(name)) }}{%- endif -%}
@@ -40,11 +42,14 @@
 {% macro identifier_var(name, required=false) -%}
     {%- set value = var(name) -%}
     {%- if value is none or value | string | trim == '' -%}
-        {%- if required -%}{{ exceptions.raise_compiler_error("var " ~ name ~ ": must be set to a table name") }}{%- endif -%}
+        {%- if required -%}
+            {{ exceptions.raise_compiler_error("var " ~ name ~ ": must be set to a table name") }}
+        {%- endif -%}
         {{ return(none) }}
     {%- endif -%}
     {%- if not modules.re.fullmatch('[A-Za-z_][A-Za-z0-9_]{0,63}', value | string) -%}
-        {{ exceptions.raise_compiler_error("var " ~ name ~ ": expected a plain table or schema name (letters, digits and _,"
+        {{ exceptions.raise_compiler_error("var " ~ name
+            ~ ": expected a plain table or schema name (letters, digits and _,"
             ~ " not starting with a digit, at most 64 characters), got " ~ tojson(value | string)) }}
     {%- endif -%}
     {{ return(value | string) }}
@@ -57,7 +62,8 @@
     {%- set text = raw | string | trim -%}
     {%- set limits = 'at least ' ~ low ~ ('' if high is none else ' and at most ' ~ high) -%}
     {%- if raw is boolean or not modules.re.fullmatch('[+-]?[0-9]{1,18}', text) -%}
-        {{ exceptions.raise_compiler_error("var " ~ name ~ ": expected a whole number " ~ limits ~ ", got " ~ tojson(raw | string)) }}
+        {{ exceptions.raise_compiler_error("var " ~ name ~ ": expected a whole number " ~ limits
+            ~ ", got " ~ tojson(raw | string)) }}
     {%- endif -%}
     {%- set value = text | int -%}
     {%- if value < low or (high is not none and value > high) -%}
@@ -71,7 +77,8 @@
     {%- set raw = var(name) -%}
     {%- set text = raw | string | trim -%}
     {%- if raw is boolean or not modules.re.fullmatch('[0-9]*[.]?[0-9]+(e-?[0-9]+)?', text) or (text | float) > 1 -%}
-        {{ exceptions.raise_compiler_error("var " ~ name ~ ": expected a share between 0 and 1 (0.01 is 1%), got " ~ tojson(raw | string)) }}
+        {{ exceptions.raise_compiler_error("var " ~ name ~ ": expected a share between 0 and 1 (0.01 is 1%), got "
+            ~ tojson(raw | string)) }}
     {%- endif -%}
     {{ return(text | float) }}
 {%- endmacro %}
@@ -88,8 +95,10 @@
 {#- 'YYYY-MM-DD[ HH:MM[:SS]]' (or with a T, or a trailing Z) as a naive UTC datetime between
     1970 and 9999; a date that does not exist (2026-13-45, 2026-02-30) is an error. -#}
 {% macro parse_utc_datetime(text, var_name) -%}
-    {%- set m = modules.re.match('^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[ T]([0-9]{2}):([0-9]{2})(?::([0-9]{2}))?)?Z?$', text | string | trim) -%}
-    {%- set problem = "var " ~ var_name ~ ": expected a UTC time like '2026-11-01 12:00:00', got " ~ tojson(text | string) -%}
+    {%- set pattern = '([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[ T]([0-9]{2}):([0-9]{2})(?::([0-9]{2}))?)?Z?' -%}
+    {%- set m = modules.re.fullmatch(pattern, text | string | trim) -%}
+    {%- set problem = "var " ~ var_name ~ ": expected a UTC time like '2026-11-01 12:00:00', got "
+        ~ tojson(text | string) -%}
     {%- if m is none -%}{{ exceptions.raise_compiler_error(problem) }}{%- endif -%}
     {%- set g = m.groups() -%}
     {%- set year, month, day = g[0] | int, g[1] | int, g[2] | int -%}
