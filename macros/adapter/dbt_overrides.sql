@@ -10,13 +10,17 @@
 {% macro mysql__dateadd(datepart, interval, from_date_or_timestamp) -%}
     date_add({{ from_date_or_timestamp }}, interval ({{ interval }}) {{ datepart }})
 {%- endmacro %}
-{% macro mariadb__dateadd(datepart, interval, from_date_or_timestamp) -%}{{ mysql__dateadd(datepart, interval, from_date_or_timestamp) }}{%- endmacro %}
+{% macro mariadb__dateadd(datepart, interval, from_date_or_timestamp) -%}
+    {{ mysql__dateadd(datepart, interval, from_date_or_timestamp) }}
+{%- endmacro %}
 
 {#- https://mariadb.com/kb/en/timestampdiff/ -#}
 {% macro mysql__datediff(first_date, second_date, datepart) -%}
     timestampdiff({{ datepart }}, {{ first_date }}, {{ second_date }})
 {%- endmacro %}
-{% macro mariadb__datediff(first_date, second_date, datepart) -%}{{ mysql__datediff(first_date, second_date, datepart) }}{%- endmacro %}
+{% macro mariadb__datediff(first_date, second_date, datepart) -%}
+    {{ mysql__datediff(first_date, second_date, datepart) }}
+{%- endmacro %}
 
 {% macro mysql__type_string() -%}char(255){%- endmacro %}
 {% macro mariadb__type_string() -%}{{ mysql__type_string() }}{%- endmacro %}

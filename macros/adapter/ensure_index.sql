@@ -15,10 +15,13 @@
             where table_schema = '{{ relation.schema }}' and table_name = '{{ relation.identifier }}'
               and index_name = '{{ index_name }}'
         {%- endset -%}
+        {%- set key = 'primary key' if primary else 'index ' ~ index_name -%}
         {%- if run_query(query).columns[0].values()[0] | int == 0 -%}
-            alter table {{ relation }} add {% if primary %}primary key{% else %}index {{ index_name }}{% endif %} ({{ columns | join(', ') }})
+            alter table {{ relation }} add {{ key }} ({{ columns | join(', ') }})
         {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
 
-{% macro mariadb__ensure_index(relation, columns, primary) -%}{{ data_pipeline.mysql__ensure_index(relation, columns, primary) }}{%- endmacro %}
+{% macro mariadb__ensure_index(relation, columns, primary) -%}
+    {{ data_pipeline.mysql__ensure_index(relation, columns, primary) }}
+{%- endmacro %}

@@ -6,9 +6,10 @@
 {% macro incremental_delete(tmp_relation, target_relation, unique_key=none, statement_name="pre_main") -%}
     {%- if unique_key is not none and unique_key | length -%}
         {%- set keys = [unique_key] if unique_key is string else unique_key -%}
-    delete {{ target_relation }}
-    from {{ target_relation }}
-    inner join {{ tmp_relation }}
-        on {% for k in keys %}{{ target_relation }}.{{ k }} = {{ tmp_relation }}.{{ k }}{% if not loop.last %} and {% endif %}{% endfor %}
+        delete {{ target_relation }}
+        from {{ target_relation }}
+        inner join {{ tmp_relation }}
+            on {% for k in keys %}{{ target_relation }}.{{ k }} = {{ tmp_relation }}.{{ k }}
+            {%- if not loop.last %} and {% endif %}{% endfor %}
     {%- endif %}
 {%- endmacro %}

@@ -18,7 +18,8 @@
     {%- if symbols | length == 0 -%}
         (1 = 0)
     {%- else -%}
-        {{ column }} in ({% for s in symbols %}{{ data_pipeline.string_literal(s) }}{% if not loop.last %}, {% endif %}{% endfor %})
+        {{ column }} in ({% for s in symbols %}{{ data_pipeline.string_literal(s) }}
+            {%- if not loop.last %}, {% endif %}{% endfor %})
     {%- endif -%}
 {%- endmacro %}
 
@@ -27,5 +28,7 @@
     {{ return(adapter.dispatch('symbol_scan_hint', 'data_pipeline')(column)) }}
 {%- endmacro %}
 {% macro default__symbol_scan_hint(column) -%}(1 = 1){%- endmacro %}
-{% macro mysql__symbol_scan_hint(column) -%}{{ data_pipeline.symbol_in(column, data_pipeline.ohlcvt_symbols()) }}{%- endmacro %}
+{% macro mysql__symbol_scan_hint(column) -%}
+    {{ data_pipeline.symbol_in(column, data_pipeline.ohlcvt_symbols()) }}
+{%- endmacro %}
 {% macro mariadb__symbol_scan_hint(column) -%}{{ data_pipeline.mysql__symbol_scan_hint(column) }}{%- endmacro %}

@@ -22,7 +22,9 @@
 {%- endmacro %}
 {% macro default__cast_string(x, length) -%}cast({{ x }} as varchar){%- endmacro %}
 {#- CHAR(n) in a CAST produces a VARCHAR(n) column; utf8mb4 binary so 'btc' <> 'BTC'. -#}
-{% macro mysql__cast_string(x, length) -%}cast({{ x }} as char({{ length }}) character set utf8mb4) collate utf8mb4_bin{%- endmacro %}
+{% macro mysql__cast_string(x, length) -%}
+    cast({{ x }} as char({{ length }}) character set utf8mb4) collate utf8mb4_bin
+{%- endmacro %}
 {% macro mariadb__cast_string(x, length) -%}{{ data_pipeline.mysql__cast_string(x, length) }}{%- endmacro %}
 
 {% macro cast_timestamp(x) -%}

@@ -13,7 +13,9 @@
     (({{ numerator }}) div ({{ denominator }}))
 {%- endmacro %}
 
-{% macro mariadb__int_div(numerator, denominator) -%}{{ data_pipeline.mysql__int_div(numerator, denominator) }}{%- endmacro %}
+{% macro mariadb__int_div(numerator, denominator) -%}
+    {{ data_pipeline.mysql__int_div(numerator, denominator) }}
+{%- endmacro %}
 
 {#- https://duckdb.org/docs/sql/functions/numeric : `//` is integer division. -#}
 {% macro duckdb__int_div(numerator, denominator) -%}

@@ -1,7 +1,8 @@
 {#- ts plus n units (second, minute, hour or day). n may be an expression or negative. -#}
 {% macro timestamp_add(datepart, n, ts) -%}
     {%- if datepart | lower not in ['second', 'minute', 'hour', 'day'] -%}
-        {{ exceptions.raise_compiler_error("timestamp_add: datepart must be second, minute, hour or day, got " ~ datepart) }}
+        {{ exceptions.raise_compiler_error("timestamp_add: datepart must be second, minute, hour or day, got "
+            ~ datepart) }}
     {%- endif -%}
     {{ return(adapter.dispatch('timestamp_add', 'data_pipeline')(datepart | lower, n, ts)) }}
 {%- endmacro %}
@@ -15,7 +16,9 @@
     date_add({{ ts }}, interval ({{ n }}) {{ datepart }})
 {%- endmacro %}
 
-{% macro mariadb__timestamp_add(datepart, n, ts) -%}{{ data_pipeline.mysql__timestamp_add(datepart, n, ts) }}{%- endmacro %}
+{% macro mariadb__timestamp_add(datepart, n, ts) -%}
+    {{ data_pipeline.mysql__timestamp_add(datepart, n, ts) }}
+{%- endmacro %}
 
 {#- https://duckdb.org/docs/sql/functions/interval : to_seconds() etc. build an interval from a number. -#}
 {% macro duckdb__timestamp_add(datepart, n, ts) -%}

@@ -14,14 +14,21 @@
     where not coalesce((
         {{ bars }} between 0 and {{ minutes }}
         and (
-            ({{ bars }} = 0
-                {%- for metric in catalog.metrics %} and {{ c[metric] }} is null{% endfor %})
-            or ({{ bars }} > 0
-                {%- for metric in catalog.always_defined %} and {{ c[metric] }} is not null{% endfor %})
+            (
+                {{ bars }} = 0
+                {%- for metric in catalog.metrics %} and {{ c[metric] }} is null{% endfor %}
+            )
+            or (
+                {{ bars }} > 0
+                {%- for metric in catalog.always_defined %} and {{ c[metric] }} is not null{% endfor %}
+            )
         )
         and ({{ c.rsi }} is null or {{ c.rsi }} between 0 and 100)
         and ({{ c.stochastic_k }} is null or {{ c.stochastic_k }} between 0 and 100)
-        and (({{ c.stochastic_d }} is null and {{ c.stochastic_k }} is null) or {{ c.stochastic_d }} = {{ c.stochastic_k }})
+        and (
+            ({{ c.stochastic_d }} is null and {{ c.stochastic_k }} is null)
+            or {{ c.stochastic_d }} = {{ c.stochastic_k }}
+        )
         and (({{ c.stochastic_k }} is null) = ({{ bars }} = 0 or {{ c.close_max }} = {{ c.close_min }}))
         and (({{ bars }} < 2) <= ({{ c.adx }} is null))
     ), false)
