@@ -161,6 +161,17 @@ def test_flat_candles_take_talibs_degenerate_values():
     assert (out["obv"] == 1.0).all()
 
 
+def test_the_pinned_talib_has_no_fixed_zero_bands():
+    # ta-lib 0.8 dropped the 1e-8 bands (#253) and MFI's "total < 1" test (#244); a pin that brings them back fails
+    tiny = candle_table([3e-7 * (1 + 0.01 * math.sin(i)) for i in range(40)], volume=[2.0] * 40, spread=1e-9)
+    last = indicators(tiny).iloc[-1]
+    for column in ("rsi_14", "mfi_14", "cci_20", "natr_14", "plus_di_14", "minus_di_14", "stoch_k", "willr_14"):
+        assert last[column] != 0.0, column
+    # and flat prices at 50,000.123, whose average carries a rounding residue, give CCI 0 and a zero band width
+    flat = indicators(candle_table([50_000.123] * 40, spread=0.0)).iloc[-1]
+    assert flat["cci_20"] == 0.0 and flat["bb_upper_20"] == flat["bb_lower_20"]
+
+
 def test_lookbacks_are_the_first_non_null_candles():
     out = indicators(candle_table([100 + math.sin(i) for i in range(250)]))
     first = {c: int(out[c].first_valid_index()) for c in INDICATOR_COLUMNS if c not in ("symbol", "candle_at")}
