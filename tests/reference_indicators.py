@@ -247,10 +247,6 @@ def _scales(candle_table: pd.DataFrame) -> dict[str, dict[str, float]]:
     return out
 
 
-def _is_null(x: object) -> bool:
-    return x is None or x is pd.NaT or (isinstance(x, float) and math.isnan(x)) or x is pd.NA
-
-
 def agree(
     ours: pd.DataFrame, ref: pd.DataFrame, key: tuple[str, ...] = KEY, candle_table: pd.DataFrame | None = None
 ) -> list[str]:
@@ -258,9 +254,12 @@ def agree(
 
     a and b agree when |a - b| <= 1e-9 * max(|a|, |b|, scale); both NULL agree, NULL against a value does not.
     Scales are per symbol from `candle_table` (default `ref`, which works for candle tables; an indicator table
-    has no volume, so pass its candles when obv is compared). Rows missing on either side are reported too.
+    has no volume, so pass its candles when obv is compared). Rows and columns missing on either side are
+    reported too. Vectorized per column, so whole tables of real data compare in seconds.
     """
     candle_table = ref if candle_table is None else candle_table
+    problems = [f"column {c}: only in ours" for c in ours.columns if c not in ref.columns]
+    problems += [f"column {c}: only in ref" for c in ref.columns if c not in ours.columns]
     columns = [c for c in ref.columns if c in ours.columns and c not in key]
     unknown = [c for c in columns if c not in COLUMNS]
     if unknown:
@@ -269,32 +268,35 @@ def agree(
     if any(COLUMNS[c].scale in (OBV, VOLUME) for c in columns) and "volume" not in candle_table:
         raise ValueError("obv/volume scales need the candles' volume: pass candle_table")
     merged = ours.merge(ref, on=list(key), how="outer", suffixes=("_ours", "_ref"), indicator=True)
-    problems = [
+    problems += [
         f"{dict(zip(key, row, strict=True))}: only in {'ours' if side == 'left_only' else 'ref'}"
         for *row, side in merged.loc[merged["_merge"] != "both", [*key, "_merge"]].itertuples(index=False)
     ]
-    both = merged[merged["_merge"] == "both"]
+    both = merged[merged["_merge"] == "both"].reset_index(drop=True)
+
+    def where(i: int) -> str:
+        return ", ".join(str(both.at[i, k]) for k in key)
+
     for column in columns:
+        a, b = both[f"{column}_ours"], both[f"{column}_ref"]
+        a_null, b_null = a.isna().to_numpy(), b.isna().to_numpy()
+        for i in np.flatnonzero(a_null != b_null):
+            problems.append(f"{where(i)} {column}: ours {a[i]!r}, ref {b[i]!r} (NULL against a value)")
+        valid = ~a_null & ~b_null
         scale_class = COLUMNS[column].scale
-        for row_key, a, b in zip(
-            both[list(key)].itertuples(index=False), both[f"{column}_ours"], both[f"{column}_ref"], strict=True
-        ):
-            if _is_null(a) and _is_null(b):
-                continue
-            where = ", ".join(str(k) for k in row_key)
-            if _is_null(a) != _is_null(b):
-                problems.append(f"{where} {column}: ours {a!r}, ref {b!r} (NULL against a value)")
-                continue
-            if scale_class == EXACT or not isinstance(b, (int, float, np.number)) or isinstance(b, bool | np.bool_):
-                if a != b:
-                    problems.append(f"{where} {column}: ours {a!r}, ref {b!r}")
-                continue
-            scale = scales.get(row_key[0], {}).get(scale_class, math.nan)
-            fa, fb = float(a), float(b)
-            tolerance = RELATIVE_TOLERANCE * max(abs(fa), abs(fb), scale)
-            if not abs(fa - fb) <= tolerance:  # a NaN scale or value fails loudly
-                problems.append(
-                    f"{where} {column}: ours {fa!r}, ref {fb!r}, |diff| {abs(fa - fb):.3g} > "
-                    f"{tolerance:.3g} ({scale_class} scale {scale:.6g})"
-                )
+        if scale_class == EXACT:
+            for i in np.flatnonzero(valid & (a.to_numpy() != b.to_numpy())):
+                problems.append(f"{where(i)} {column}: ours {a[i]!r}, ref {b[i]!r}")
+            continue
+        fa = pd.to_numeric(a, errors="coerce").to_numpy(dtype=float)
+        fb = pd.to_numeric(b, errors="coerce").to_numpy(dtype=float)
+        scale = both[key[0]].map(lambda symbol, c=scale_class: scales.get(symbol, {}).get(c, math.nan))
+        tolerance = RELATIVE_TOLERANCE * np.maximum.reduce([np.abs(fa), np.abs(fb), scale.to_numpy(dtype=float)])
+        with np.errstate(invalid="ignore"):
+            failing = valid & ~(np.abs(fa - fb) <= tolerance)  # a NaN scale or an unparsable value fails loudly
+        for i in np.flatnonzero(failing):
+            problems.append(
+                f"{where(i)} {column}: ours {float(fa[i])!r}, ref {float(fb[i])!r}, |diff| {abs(fa[i] - fb[i]):.3g} > "
+                f"{tolerance[i]:.3g} ({scale_class} scale {scale[i]:.6g})"
+            )
     return problems

@@ -282,6 +282,7 @@ def test_agree_null_rules_and_missing_rows():
     assert sum("only in ref" in p for p in problems) == 1
     with pytest.raises(ValueError, match="volume"):
         agree(ref, ref)  # an indicator table has no volume for obv's scale
+    assert agree(ref.drop(columns=["adx_14"]), ref, candle_table=table) == ["column adx_14: only in ref"]
 
 
 def test_one_column_list_with_a_scale_for_each_column():
