@@ -7,8 +7,9 @@ copied out on its own, at the same line and column, and linted with the project'
 the macro file's own lines. Bodies that are expression fragments (casts, predicates) or Jinja
 only are not SQL sqlfluff can parse: the 120-character rule still covers their lines.
 
-Files listed in lint/macro_lint_pending.txt (with the reason) are linted and their findings shown,
-but do not fail the run; a listed file that has become clean does, so the list only shrinks.
+Files listed in lint/macro_lint_pending.txt (with the reason) are linted and their sqlfluff findings
+shown, but do not fail the run; a listed file that has become clean does, so the list only shrinks.
+Lines over 120 characters fail the run in every file, listed or not.
 
 Usage: python lint/lint_macros.py [PATH ...]   (default: macros/)
 """
@@ -26,6 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MAX_LINE = 120
+LONG_LINE = "line is"
 PENDING = ROOT / "lint" / "macro_lint_pending.txt"
 BLOCK = re.compile(r"\{%-?\s*(?:macro|test)\s+\w+\s*\((?P<args>.*?)\)\s*-?%\}(?P<body>.*?)"
                    r"\{%-?\s*end(?:macro|test)\s*-?%\}", re.S)
@@ -66,7 +68,7 @@ def standalone(body: str, args: list[str]) -> str:
 
 
 def long_lines(path: Path, text: str) -> list[str]:
-    return [f"{path}:{n}: line is {len(line)} characters (at most {MAX_LINE})"
+    return [f"{path}:{n}: {LONG_LINE} {len(line)} characters (at most {MAX_LINE})"
             for n, line in enumerate(text.splitlines(), 1) if len(line) > MAX_LINE]
 
 
@@ -111,6 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     waived = pending()
 
     def is_pending(line: str) -> bool:
+        # the 120-character rule holds everywhere: only sqlfluff's findings wait in the list
+        if LONG_LINE in line:
+            return False
         return any(line.startswith(entry if entry.endswith("/") else entry + ":") for entry in waived)
 
     failing = [line for line in problems if not is_pending(line)]

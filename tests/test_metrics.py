@@ -232,7 +232,8 @@ def test_step_tables_of_an_older_layout_get_a_full_build(warehouse, profiles_dir
     columns = {r[0] for r in query(target, "select column_name from information_schema.columns where "
                                            f"table_schema = '{target.schema}' and table_name = "
                                            "'ohlc_metrics_daily__typical_prices'")}
-    assert {"rn", "bkt", "tpa", "cum_n", "cum_s"} <= columns and "cnt" not in columns
+    assert {"rank_in_day", "bucket", "typical_from_close", "count_at_or_below", "dev_sum_at_or_below"} <= columns \
+        and "cnt" not in columns
 
 
 @pytest.mark.parametrize("warehouse", [pytest.param("mariadb", marks=pytest.mark.mariadb)], indirect=True)

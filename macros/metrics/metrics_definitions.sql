@@ -1,15 +1,16 @@
 {#- The daily metrics' windows with what the SQL derives from them (../shared/spec/daily-metrics.md):
     suffix, minutes, whether it is short (inside one day, ends at the snapshot, nests), and the
-    ratios of its three exponential averages (fast, slow, MACD signal): r = 1 - a, a = 2/(span+1).
+    ratios of its three exponential averages (metrics_averages: ema_fast, ema_slow, macd_signal):
+    r = 1 - a, a = 2/(span+1).
     The windows and metric names themselves come from metrics_catalog (generated from
     python_jobs/pipeline/metrics_catalog.py, the one list). -#}
 {% macro metrics_windows() -%}
     {%- set out = [] -%}
     {%- for suffix, minutes in data_pipeline.metrics_catalog().windows -%}
         {%- set spans = {
-            'f': [2, (0.2 * minutes) | round(0, 'floor') | int] | max,
-            's': [2, (0.4 * minutes) | round(0, 'floor') | int] | max,
-            'q': [2, (0.15 * minutes) | round(0, 'floor') | int] | max,
+            'ema_fast': [2, (0.2 * minutes) | round(0, 'floor') | int] | max,
+            'ema_slow': [2, (0.4 * minutes) | round(0, 'floor') | int] | max,
+            'macd_signal': [2, (0.15 * minutes) | round(0, 'floor') | int] | max,
         } -%}
         {%- set a = {} -%}
         {%- set r = {} -%}
@@ -17,12 +18,13 @@
             {%- do a.update({key: 2.0 / (span + 1)}) -%}
             {%- do r.update({key: 1.0 - 2.0 / (span + 1)}) -%}
         {%- endfor -%}
-        {#- The MACD signal as a combination of the three anchored geometric sums
-            (docs/metrics.md): signal = cq X(q) + cf X(f) + cs X(s). -#}
+        {#- The MACD signal as a combination of the three weighted sums (docs/metrics.md):
+            signal = c_signal X(r_signal) + c_fast X(r_fast) + c_slow X(r_slow). -#}
+        {%- set fast, slow, signal = 'ema_fast', 'ema_slow', 'macd_signal' -%}
         {%- set coefficients = {
-            'q': a['q'] * r['q'] * (a['f'] / (r['q'] - r['f']) - a['s'] / (r['q'] - r['s'])),
-            'f': -a['q'] * a['f'] * r['f'] / (r['q'] - r['f']),
-            's': a['q'] * a['s'] * r['s'] / (r['q'] - r['s']),
+            signal: a[signal] * r[signal] * (a[fast] / (r[signal] - r[fast]) - a[slow] / (r[signal] - r[slow])),
+            fast: -a[signal] * a[fast] * r[fast] / (r[signal] - r[fast]),
+            slow: a[signal] * a[slow] * r[slow] / (r[signal] - r[slow]),
         } -%}
         {%- do out.append({
             'suffix': suffix,
@@ -36,6 +38,11 @@
         }) -%}
     {%- endfor -%}
     {{ return(out) }}
+{%- endmacro %}
+
+{#- The exponential averages every window carries a weighted sum of. -#}
+{% macro metrics_averages() -%}
+    {{ return(['ema_fast', 'ema_slow', 'macd_signal']) }}
 {%- endmacro %}
 
 {% macro metrics_short_windows() -%}

@@ -37,7 +37,7 @@
             {%- endif -%}
         {%- endfor -%}
         {%- for symbol, since in symbol_starts.items() | sort -%}
-            {{ log('ohlc_metrics_daily: ' ~ symbol ~ ' from ' ~ (dt.datetime(1970, 1, 1) + dt.timedelta(seconds=since)).date()
+            {{ log('ohlc_metrics_daily: ' ~ symbol ~ ' from ' ~ data_pipeline.metrics_epoch_literal(since, 'day')
                 ~ ' (bars the table has no rows for)', info=true) }}
         {%- endfor -%}
     {%- endif -%}
@@ -67,9 +67,11 @@
         {%- else -%}
             {%- set first_day, last_day = stored[symbol] -%}
             {%- set quoted = data_pipeline.string_literal(symbol) -%}
-            {%- do ranges.append('(symbol = ' ~ quoted ~ ' and bar_at < ' ~ data_pipeline.metrics_epoch_literal(first_day, 'timestamp') ~ ')') -%}
+            {%- do ranges.append('(symbol = ' ~ quoted ~ ' and bar_at < '
+                ~ data_pipeline.metrics_epoch_literal(first_day, 'timestamp') ~ ')') -%}
             {%- if last_day + 86400 < start -%}
-                {%- do ranges.append('(symbol = ' ~ quoted ~ ' and bar_at >= ' ~ data_pipeline.metrics_epoch_literal(last_day + 86400, 'timestamp')
+                {%- do ranges.append('(symbol = ' ~ quoted
+                    ~ ' and bar_at >= ' ~ data_pipeline.metrics_epoch_literal(last_day + 86400, 'timestamp')
                     ~ ' and bar_at < ' ~ data_pipeline.metrics_epoch_literal(start, 'timestamp') ~ ')') -%}
             {%- endif -%}
         {%- endif -%}
@@ -78,7 +80,9 @@
     {%- set found = {} -%}
     {%- if ranges -%}
         {%- set query -%}
-            select symbol, {{ data_pipeline.int_div(data_pipeline.epoch_seconds('min(bar_at)'), 86400) }} * 86400 as first_day
+            select
+                symbol,
+                {{ data_pipeline.int_div(data_pipeline.epoch_seconds('min(bar_at)'), 86400) }} * 86400 as first_day
             from {{ ref('stg_ohlcvt') }}
             where {{ ranges | join(' or ') }}
             group by symbol
@@ -119,15 +123,20 @@
     {%- endset -%}
     {{ return(run_query(query).columns[0].values() | list) }}
 {%- endmacro %}
-{% macro mysql__metrics_history_candidates(segments, start) -%}{{ return(data_pipeline.ohlcvt_symbols()) }}{%- endmacro %}
-{% macro mariadb__metrics_history_candidates(segments, start) -%}{{ return(data_pipeline.mysql__metrics_history_candidates(segments, start)) }}{%- endmacro %}
+{% macro mysql__metrics_history_candidates(segments, start) -%}
+    {{ return(data_pipeline.ohlcvt_symbols()) }}
+{%- endmacro %}
+{% macro mariadb__metrics_history_candidates(segments, start) -%}
+    {{ return(data_pipeline.mysql__metrics_history_candidates(segments, start)) }}
+{%- endmacro %}
 
 {#- What an unfinished run left: {'start': its earliest all-symbol date, 0 for a full build, or
     none; 'symbol_starts': per symbol}. Creates the empty record on the first run. -#}
 {% macro metrics_read_pending() -%}
     {%- set pending = data_pipeline.metrics_pending_relation() -%}
     {%- do adapter.execute('create table if not exists ' ~ pending ~ ' as select '
-        ~ data_pipeline.cast_string('null', 255) ~ ' as symbol, ' ~ data_pipeline.cast_bigint('null') ~ ' as start_epoch'
+        ~ data_pipeline.cast_string('null', 255) ~ ' as symbol, '
+        ~ data_pipeline.cast_bigint('null') ~ ' as start_epoch'
         ~ ' limit 0', auto_begin=false, fetch=false) -%}
     {%- set found = {'start': none, 'symbol_starts': {}} -%}
     {%- for row in run_query('select symbol, min(start_epoch) from ' ~ pending ~ ' group by symbol').rows -%}
@@ -173,7 +182,10 @@
     {%- set dt = modules.datetime -%}
     {%- set moment = dt.datetime(1970, 1, 1) + dt.timedelta(seconds=epoch) -%}
     {%- if literal == 'timestamp' -%}{{ return(data_pipeline.timestamp_literal(moment)) }}{%- endif -%}
-    {%- if literal == 'date' -%}{{ return(data_pipeline.cast_date("'" ~ moment.strftime('%Y-%m-%d') ~ "'")) }}{%- endif -%}
+    {%- if literal == 'date' -%}
+        {{ return(data_pipeline.cast_date("'" ~ moment.strftime('%Y-%m-%d') ~ "'")) }}
+    {%- endif -%}
+    {%- if literal == 'day' -%}{{ return(moment.strftime('%Y-%m-%d')) }}{%- endif -%}
     {{ return(epoch | string) }}
 {%- endmacro %}
 
@@ -187,22 +199,27 @@
         {%- do persistent.append(data_pipeline.metrics_stage(name)) -%}
     {%- endfor -%}
     {%- for relation in persistent -%}
-        {%- if adapter.get_relation(database=relation.database, schema=relation.schema, identifier=relation.identifier) is none -%}
+        {%- set found = adapter.get_relation(database=relation.database, schema=relation.schema,
+                                             identifier=relation.identifier) -%}
+        {%- if found is none -%}
             {{ return(none) }}
         {%- endif -%}
     {%- endfor -%}
-    {#- a MySQL/MariaDB warehouse built before the prices were ranked (by distinct price) -#}
-    {%- if data_pipeline.metrics_typical_bucket_rows() -%}
-        {%- set names = adapter.get_columns_in_relation(data_pipeline.metrics_stage('typical_prices')) | map(attribute='name') | map('lower') | list -%}
-        {%- if 'rn' not in names -%}
+    {#- a warehouse whose step tables have an older layout (other column names); run_query, since
+        get_columns_in_relation would open a transaction that the pending record must not be in -#}
+    {%- for name, marker in data_pipeline.metrics_persistent_stages().items() -%}
+        {%- set columns = run_query('select * from ' ~ data_pipeline.metrics_stage(name) ~ ' where 1 = 0')
+            .column_names -%}
+        {%- if marker not in columns | map('lower') | list -%}
             {{ log('ohlc_metrics_daily: the step tables have an older layout', info=true) }}
             {{ return(none) }}
         {%- endif -%}
-    {%- endif -%}
+    {%- endfor -%}
     {%- set newest = run_query('select max(metric_date) from ' ~ this).columns[0].values()[0] -%}
     {%- if newest is none -%}{{ return(none) }}{%- endif -%}
     {%- set dt = modules.datetime -%}
-    {%- set newest_epoch = (dt.datetime(newest.year, newest.month, newest.day) - dt.datetime(1970, 1, 1)).total_seconds() | int -%}
+    {%- set newest_day = dt.datetime(newest.year, newest.month, newest.day) -%}
+    {%- set newest_epoch = (newest_day - dt.datetime(1970, 1, 1)).total_seconds() | int -%}
     {%- set since = data_pipeline.checked_var('recompute_from') -%}
     {%- if since is not none -%}
         {%- set since_epoch = ((since - dt.datetime(1970, 1, 1)).total_seconds() | int) // 86400 * 86400 -%}

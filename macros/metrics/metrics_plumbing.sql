@@ -6,17 +6,21 @@
     {{ return(this.incorporate(path={'identifier': this.identifier ~ '__' ~ name})) }}
 {%- endmacro %}
 
-{#- The step tables kept between runs (a run without them is a full build). -#}
+{#- The step tables kept between runs (a run without them is a full build), each with a column
+    only the current layout has (a table without it is of an older layout: a full build too). -#}
 {% macro metrics_persistent_stages() -%}
-    {%- set names = ['segments'] -%}
-    {%- if data_pipeline.metrics_typical_bucket_rows() -%}{%- do names.extend(['typical_prices', 'typical_buckets']) -%}{%- endif -%}
-    {{ return(names) }}
+    {%- set stages = {'segments': 'w24h_close_dev_sum'} -%}
+    {%- if data_pipeline.metrics_typical_bucket_rows() -%}
+        {%- do stages.update({'typical_prices': 'rank_in_day', 'typical_buckets': 'bucket_low'}) -%}
+    {%- endif -%}
+    {{ return(stages) }}
 {%- endmacro %}
 
-{#- Dropped after every run. On DuckDB that includes `typical_prices`, which a warehouse of the
-    older layout may hold (DuckDB keeps no sorted prices: metrics_whole_day_mads). -#}
+{#- Dropped after every run. On DuckDB that includes `typical_prices`, which a warehouse of an
+    older layout may hold (DuckDB keeps no sorted prices: step 13). -#}
 {% macro metrics_scratch_stages() -%}
-    {%- set names = ['powers', 'day_bars', 'current', 'current_bars', 'snapshots', 'vanished', 'short_mad', 'long_lookups'] -%}
+    {%- set names = ['powers', 'day_bars', 'current', 'current_bars', 'snapshots', 'vanished', 'short_mad',
+                     'long_day_mads', 'long_lookups'] -%}
     {%- if not data_pipeline.metrics_typical_bucket_rows() -%}{%- do names.append('typical_prices') -%}{%- endif -%}
     {%- for w in data_pipeline.metrics_long_windows() -%}
         {%- do names.extend(['long_' ~ w.suffix ~ '_pairs', 'long_' ~ w.suffix, 'long_' ~ w.suffix ~ '_mad']) -%}
@@ -38,14 +42,40 @@
 {% macro metrics_create(name, sql, primary_key=none, temporary=false, column_types={}) -%}
     {%- set relation = data_pipeline.metrics_stage(name) -%}
     {%- do adapter.execute('drop table if exists ' ~ relation, auto_begin=false, fetch=false) -%}
-    {%- do data_pipeline.metrics_execute(name, data_pipeline.metrics_create_table_as(relation, sql, primary_key, temporary, column_types)) -%}
+    {%- set create = data_pipeline.metrics_create_table_as(relation, sql, primary_key, temporary, column_types) -%}
+    {%- do data_pipeline.metrics_execute(name, create) -%}
+{%- endmacro %}
+
+{#- Appends the rows of `sql` to step table `name` (`what` names the statement in the log). -#}
+{% macro metrics_insert(name, what, sql, columns=none) -%}
+    {%- set column_list = '' if columns is none else ' (' ~ columns | join(', ') ~ ')' -%}
+    {%- do data_pipeline.metrics_execute(name ~ ': ' ~ what,
+        'insert into ' ~ data_pipeline.metrics_stage(name) ~ column_list ~ ' ' ~ sql) -%}
+{%- endmacro %}
+
+{#- A step table kept between runs: created from `sql` on a full build; otherwise its rows that
+    `delete_where` selects (the recomputed days) are deleted and `sql`'s rows inserted, in
+    statements that commit one by one (the pending record of metrics_plan.sql covers a kill in
+    between). Nothing where the step has no SQL on this engine (none). `column_types` declares
+    some columns' types (metrics_create_table_as), which puts them first in the table: then
+    `columns`, the query's columns in order, names them for the insert. -#}
+{% macro metrics_write(name, sql, plan, primary_key, delete_where, column_types={}, columns=none) -%}
+    {%- if sql is none -%}{{ return('') }}{%- endif -%}
+    {%- if plan.start is none -%}
+        {%- do data_pipeline.metrics_create(name, sql, primary_key, column_types=column_types) -%}
+    {%- else -%}
+        {%- do data_pipeline.metrics_execute(name ~ ': delete',
+            'delete from ' ~ data_pipeline.metrics_stage(name) ~ ' where ' ~ delete_where) -%}
+        {%- do data_pipeline.metrics_insert(name, 'insert', sql, columns) -%}
+    {%- endif -%}
 {%- endmacro %}
 
 {#- create table ... as select. On MySQL/MariaDB with a primary key (declared in the CREATE, so
     the rows go straight into the clustered index instead of a rebuild afterwards) and the types
     `column_types` names (column -> type; the others are the query's). -#}
 {% macro metrics_create_table_as(relation, sql, primary_key, temporary=false, column_types={}) -%}
-    {{ return(adapter.dispatch('metrics_create_table_as', 'data_pipeline')(relation, sql, primary_key, temporary, column_types)) }}
+    {%- set create_table_as = adapter.dispatch('metrics_create_table_as', 'data_pipeline') -%}
+    {{ return(create_table_as(relation, sql, primary_key, temporary, column_types)) }}
 {%- endmacro %}
 {% macro default__metrics_create_table_as(relation, sql, primary_key, temporary, column_types) -%}
     create table {{ relation }} as {{ sql }}
@@ -54,9 +84,12 @@
     {%- set definitions = [] -%}
     {%- for name, type in column_types.items() -%}{%- do definitions.append(name ~ ' ' ~ type) -%}{%- endfor -%}
     {%- if primary_key -%}{%- do definitions.append('primary key (' ~ primary_key | join(', ') ~ ')') -%}{%- endif -%}
-    create {% if temporary %}temporary {% endif %}table {{ relation }} {% if definitions %}({{ definitions | join(', ') }}) {% endif %}{{ sql }}
+    create {% if temporary %}temporary {% endif %}table {{ relation }}
+    {%- if definitions %} ({{ definitions | join(', ') }}){% endif %} {{ sql }}
 {%- endmacro %}
-{% macro mariadb__metrics_create_table_as(relation, sql, primary_key, temporary, column_types) -%}{{ data_pipeline.mysql__metrics_create_table_as(relation, sql, primary_key, temporary, column_types) }}{%- endmacro %}
+{% macro mariadb__metrics_create_table_as(relation, sql, primary_key, temporary, column_types) -%}
+    {{ data_pipeline.mysql__metrics_create_table_as(relation, sql, primary_key, temporary, column_types) }}
+{%- endmacro %}
 
 {#- MySQL/MariaDB: let the window passes' temporary tables stay in memory for this session
     (var metrics_session_memory_mb, default 4096; the defaults of 16 MB spill to disk and made
@@ -67,14 +100,16 @@
 {% macro default__metrics_session_setup() -%}{%- endmacro %}
 {% macro mysql__metrics_session_setup() -%}
     {%- set bytes = data_pipeline.checked_var('metrics_session_memory_mb') * 1024 * 1024 -%}
-    {%- do adapter.execute('set session tmp_table_size = ' ~ bytes ~ ', max_heap_table_size = ' ~ bytes, auto_begin=false, fetch=false) -%}
+    {%- do adapter.execute('set session tmp_table_size = ' ~ bytes ~ ', max_heap_table_size = ' ~ bytes,
+                           auto_begin=false, fetch=false) -%}
 {%- endmacro %}
 {% macro mariadb__metrics_session_setup() -%}{{ data_pipeline.mysql__metrics_session_setup() }}{%- endmacro %}
 
 {% macro metrics_drop_scratch() -%}
     {%- if execute and not data_pipeline.checked_var('keep_scratch') -%}
         {%- for name in data_pipeline.metrics_scratch_stages() -%}
-            {%- do adapter.execute('drop table if exists ' ~ data_pipeline.metrics_stage(name), auto_begin=false, fetch=false) -%}
+            {%- do adapter.execute('drop table if exists ' ~ data_pipeline.metrics_stage(name),
+                                   auto_begin=false, fetch=false) -%}
         {%- endfor -%}
     {%- endif -%}
     {%- if execute -%}
@@ -106,7 +141,8 @@
                             ~ data_pipeline.string_literal(name) ~ ')').rows[0] -%}
     {%- if row[0] != 1 -%}
         {{ exceptions.raise_compiler_error('ohlc_metrics_daily: another run of ' ~ this ~ ' is in progress (the lock "'
-            ~ name ~ '" is held by connection ' ~ row[1] ~ '); this run changed nothing. Run it again once that one ends.') }}
+            ~ name ~ '" is held by connection ' ~ row[1]
+            ~ '); this run changed nothing. Run it again once that one ends.') }}
     {%- endif -%}
 {%- endmacro %}
 {% macro mariadb__metrics_lock() -%}{{ data_pipeline.mysql__metrics_lock() }}{%- endmacro %}

@@ -1,64 +1,102 @@
-{#- The 26 metrics of one window (../shared/spec/daily-metrics.md) from its partials, columns
-    `<p>name` of the enclosing query:
-    n bars; cl the last close, which anchors s1 = sum(c - cl), s2 = sum((c - cl)^2) (or, merged
-    from segments, the same moments: s2 - s1^2/n is n times the variance); cmin, cmax; vsum, cv =
-    sum(c v); c0 the first close; xf, xs, xq the anchored geometric sums X(r) = sum r^(n-1-i) (c_i - c0);
-    tp1, tp2 the typical price's moments anchored at cl, tpmin, tpmax, tpl the last typical price;
-    gain, loss, tr, obv, dp, dm sums over consecutive bars (tr over every bar, the first one's
-    high - low); tsum, tcnt the trades and how many bars have them; mad sum |tp - mean tp|.
-    NULL where the spec calls the value undefined. -#}
+{#- The 26 metrics of one window (../shared/spec/daily-metrics.md) from its partials, the columns
+    `<p><name>` of the enclosing query (the names of step 3, docs/metrics.md):
+    bar_count; last_close, which anchors close_dev_sum = sum(close - last_close) and
+    close_dev_sq_sum = sum((close - last_close)^2) (or, merged from segments, the same moments:
+    close_dev_sq_sum - close_dev_sum^2 / n is n times the variance); close_min, close_max;
+    volume_sum, close_volume_sum = sum(close volume); first_close; <average>_weighted, the weighted
+    sums X(r) = sum r^(n-1-i) (close_i - first_close) of ema_fast, ema_slow and macd_signal;
+    typical_dev_sum, typical_dev_sq_sum (anchored at last_close), typical_min, typical_max,
+    last_typical; rsi_gain_sum, rsi_loss_sum, atr_true_range_sum, obv_flow_sum,
+    adx_plus_move_sum, adx_minus_move_sum over consecutive bars (the true range over every bar,
+    the first one's high - low); trades_sum, trades_count (bars that have trades);
+    cci_abs_dev_sum = sum |typical - mean typical|. NULL where the spec calls the value undefined. -#}
 {% macro metrics_window_expressions(p, w) -%}
-    {%- set s = w.suffix -%}
     {%- set d = data_pipeline.double_literal -%}
-    {%- set n = p ~ 'n' -%}
-    {%- set close_mean = '(' ~ p ~ 'cl + ' ~ p ~ 's1 / ' ~ n ~ ')' -%}
-    {%- set tp_mean = '(' ~ p ~ 'cl + ' ~ p ~ 'tp1 / ' ~ n ~ ')' -%}
-    {%- set tp_std -%}
-        (case when {{ p }}tpmax = {{ p }}tpmin then 0 else sqrt(greatest(({{ p }}tp2 - {{ p }}tp1 * {{ p }}tp1 / {{ n }}) / {{ n }}, 0)) end)
+    {%- set n = p ~ 'bar_count' -%}
+    {%- set close_mean = '(' ~ p ~ 'last_close + ' ~ p ~ 'close_dev_sum / ' ~ n ~ ')' -%}
+    {%- set typical_mean = '(' ~ p ~ 'last_close + ' ~ p ~ 'typical_dev_sum / ' ~ n ~ ')' -%}
+    {%- set close_stddev -%}
+        (case when {{ p }}close_max = {{ p }}close_min then 0
+            else sqrt(greatest(({{ p }}close_dev_sq_sum - {{ p }}close_dev_sum * {{ p }}close_dev_sum / {{ n }})
+                / {{ n }}, 0))
+        end)
     {%- endset -%}
-    {%- set vwap = data_pipeline.safe_divide(p ~ 'cv', p ~ 'vsum') -%}
-    {%- set atr = '(' ~ p ~ 'tr / ' ~ n ~ ')' -%}
-    {%- set macd = '(' ~ d(w.a.f) ~ ' * ' ~ p ~ 'xf - ' ~ d(w.a.s) ~ ' * ' ~ p ~ 'xs)' -%}
-    {%- set signal = '(' ~ d(w.signal.q) ~ ' * ' ~ p ~ 'xq + ' ~ d(w.signal.f) ~ ' * ' ~ p ~ 'xf + ' ~ d(w.signal.s) ~ ' * ' ~ p ~ 'xs)' -%}
+    {%- set typical_stddev -%}
+        (case when {{ p }}typical_max = {{ p }}typical_min then 0
+            else sqrt(greatest(({{ p }}typical_dev_sq_sum - {{ p }}typical_dev_sum * {{ p }}typical_dev_sum / {{ n }})
+                / {{ n }}, 0))
+        end)
+    {%- endset -%}
+    {%- set vwap = data_pipeline.safe_divide(p ~ 'close_volume_sum', p ~ 'volume_sum') -%}
+    {%- set atr = '(' ~ p ~ 'atr_true_range_sum / ' ~ n ~ ')' -%}
+    {%- set ema = {} -%}
+    {%- for average in data_pipeline.metrics_averages() -%}
+        {%- do ema.update({average: d(w.a[average]) ~ ' * ' ~ p ~ average ~ '_weighted'}) -%}
+    {%- endfor -%}
+    {%- set macd = '(' ~ ema.ema_fast ~ ' - ' ~ ema.ema_slow ~ ')' -%}
+    {%- set signal_terms = [] -%}
+    {%- for average in ['macd_signal', 'ema_fast', 'ema_slow'] -%}
+        {%- do signal_terms.append(d(w.signal[average]) ~ ' * ' ~ p ~ average ~ '_weighted') -%}
+    {%- endfor -%}
+    {%- set signal = '(' ~ signal_terms | join(' + ') ~ ')' -%}
     {%- set stochastic -%}
-        (case when {{ p }}cmax > {{ p }}cmin then 100 * (({{ p }}cl - {{ p }}cmin) / ({{ p }}cmax - {{ p }}cmin)) end)
+        (case when {{ p }}close_max > {{ p }}close_min
+            then 100 * (({{ p }}last_close - {{ p }}close_min) / ({{ p }}close_max - {{ p }}close_min)) end)
     {%- endset -%}
-    {%- set dpi = '(100 * ' ~ p ~ 'dp / (' ~ n ~ ' - 1) / ' ~ atr ~ ')' -%}
-    {%- set dmi = '(100 * ' ~ p ~ 'dm / (' ~ n ~ ' - 1) / ' ~ atr ~ ')' -%}
+    {%- set plus_di = '(100 * ' ~ p ~ 'adx_plus_move_sum / (' ~ n ~ ' - 1) / ' ~ atr ~ ')' -%}
+    {%- set minus_di = '(100 * ' ~ p ~ 'adx_minus_move_sum / (' ~ n ~ ' - 1) / ' ~ atr ~ ')' -%}
+    {%- set rsi -%}
+        (case when {{ n }} < 2 or {{ p }}rsi_loss_sum = 0 then (case when {{ p }}rsi_gain_sum > 0 then 100 else 50 end)
+            else 100 - 100 / (1 + ({{ p }}rsi_gain_sum / ({{ n }} - 1)) / ({{ p }}rsi_loss_sum / ({{ n }} - 1)))
+        end)
+    {%- endset -%}
+    {%- set cci -%}
+        (case when {{ p }}typical_max > {{ p }}typical_min and {{ p }}cci_abs_dev_sum > 0
+            then (({{ p }}last_typical - {{ p }}last_close) - {{ p }}typical_dev_sum / {{ n }})
+                / (0.015 * {{ p }}cci_abs_dev_sum / {{ n }})
+        end)
+    {%- endset -%}
+    {%- set adx -%}
+        (case when {{ n }} >= 2 and {{ p }}atr_true_range_sum > 0
+                and {{ p }}adx_plus_move_sum + {{ p }}adx_minus_move_sum > 0
+            then 100 * abs({{ plus_di }} - {{ minus_di }}) / ({{ plus_di }} + {{ minus_di }})
+        end)
+    {%- endset -%}
     {%- set values = {
         'close_mean': close_mean,
         'sma': close_mean,
-        'close_stddev': '(case when ' ~ p ~ 'cmax = ' ~ p ~ 'cmin then 0 else sqrt(greatest((' ~ p ~ 's2 - ' ~ p ~ 's1 * ' ~ p ~ 's1 / ' ~ n ~ ') / ' ~ n ~ ', 0)) end)',
-        'close_min': p ~ 'cmin',
-        'close_max': p ~ 'cmax',
-        'volume_sum': p ~ 'vsum',
+        'close_stddev': close_stddev,
+        'close_min': p ~ 'close_min',
+        'close_max': p ~ 'close_max',
+        'volume_sum': p ~ 'volume_sum',
         'vwap': vwap,
-        'price_deviation_vwap': data_pipeline.safe_divide(p ~ 'cl - ' ~ vwap, vwap),
-        'roc': '(case when ' ~ p ~ 'c0 <> 0 then (' ~ p ~ 'cl - ' ~ p ~ 'c0) / ' ~ p ~ 'c0 * 100 end)',
-        'returns_log': '(case when ' ~ p ~ 'c0 > 0 and ' ~ p ~ 'cl > 0 then ln(' ~ p ~ 'cl / ' ~ p ~ 'c0) end)',
-        'ema_fast': '(' ~ p ~ 'c0 + ' ~ d(w.a.f) ~ ' * ' ~ p ~ 'xf)',
-        'ema_slow': '(' ~ p ~ 'c0 + ' ~ d(w.a.s) ~ ' * ' ~ p ~ 'xs)',
+        'price_deviation_vwap': data_pipeline.safe_divide(p ~ 'last_close - ' ~ vwap, vwap),
+        'roc': '(case when ' ~ p ~ 'first_close <> 0 then (' ~ p ~ 'last_close - ' ~ p ~ 'first_close) / '
+               ~ p ~ 'first_close * 100 end)',
+        'returns_log': '(case when ' ~ p ~ 'first_close > 0 and ' ~ p ~ 'last_close > 0 then ln(' ~ p ~ 'last_close / '
+                       ~ p ~ 'first_close) end)',
+        'ema_fast': '(' ~ p ~ 'first_close + ' ~ ema.ema_fast ~ ')',
+        'ema_slow': '(' ~ p ~ 'first_close + ' ~ ema.ema_slow ~ ')',
         'macd': macd,
         'macd_signal': signal,
         'macd_histogram': '(' ~ macd ~ ' - ' ~ signal ~ ')',
-        'bollinger_upper': '(' ~ tp_mean ~ ' + 2 * ' ~ tp_std ~ ')',
-        'bollinger_lower': '(' ~ tp_mean ~ ' - 2 * ' ~ tp_std ~ ')',
-        'bollinger_width': '((' ~ tp_mean ~ ' + 2 * ' ~ tp_std ~ ') - (' ~ tp_mean ~ ' - 2 * ' ~ tp_std ~ '))',
-        'rsi': '(case when ' ~ n ~ ' < 2 or ' ~ p ~ 'loss = 0 then (case when ' ~ p ~ 'gain > 0 then 100 else 50 end)'
-               ~ ' else 100 - 100 / (1 + (' ~ p ~ 'gain / (' ~ n ~ ' - 1)) / (' ~ p ~ 'loss / (' ~ n ~ ' - 1))) end)',
+        'bollinger_upper': '(' ~ typical_mean ~ ' + 2 * ' ~ typical_stddev ~ ')',
+        'bollinger_lower': '(' ~ typical_mean ~ ' - 2 * ' ~ typical_stddev ~ ')',
+        'bollinger_width': '((' ~ typical_mean ~ ' + 2 * ' ~ typical_stddev ~ ') - (' ~ typical_mean ~ ' - 2 * '
+                           ~ typical_stddev ~ '))',
+        'rsi': rsi,
         'atr': atr,
         'stochastic_k': stochastic,
         'stochastic_d': stochastic,
-        'obv': 'coalesce(' ~ p ~ 'obv, 0)',
-        'cci': '(case when ' ~ p ~ 'tpmax > ' ~ p ~ 'tpmin and ' ~ p ~ 'mad > 0 then ((' ~ p ~ 'tpl - ' ~ p ~ 'cl) - '
-               ~ p ~ 'tp1 / ' ~ n ~ ') / (0.015 * ' ~ p ~ 'mad / ' ~ n ~ ') end)',
-        'adx': '(case when ' ~ n ~ ' >= 2 and ' ~ p ~ 'tr > 0 and ' ~ p ~ 'dp + ' ~ p ~ 'dm > 0 then 100 * abs('
-               ~ dpi ~ ' - ' ~ dmi ~ ') / (' ~ dpi ~ ' + ' ~ dmi ~ ') end)',
-        'average_trades': data_pipeline.safe_divide(p ~ 'tsum', p ~ 'tcnt'),
+        'obv': 'coalesce(' ~ p ~ 'obv_flow_sum, 0)',
+        'cci': cci,
+        'adx': adx,
+        'average_trades': data_pipeline.safe_divide(p ~ 'trades_sum', p ~ 'trades_count'),
     } -%}
     {%- set out = {} -%}
     {%- for metric in data_pipeline.metrics_names() -%}
-        {%- do out.update({metric: data_pipeline.cast_double('case when ' ~ n ~ ' > 0 then ' ~ values[metric] ~ ' end')}) -%}
+        {%- set value = 'case when ' ~ n ~ ' > 0 then ' ~ values[metric] ~ ' end' -%}
+        {%- do out.update({metric: data_pipeline.cast_double(value)}) -%}
     {%- endfor -%}
     {{ return(out) }}
 {%- endmacro %}
@@ -66,13 +104,9 @@
 {#- The table's metric columns, metric by metric and window by window, then bars_<suffix>,
     from the partials of each window under the prefix w<suffix>_. -#}
 {% macro metrics_columns() -%}
-    {%- set prefixes = {} -%}
-    {%- for w in data_pipeline.metrics_windows() -%}
-        {%- do prefixes.update({w.suffix: 'w' ~ w.suffix ~ '_'}) -%}
-    {%- endfor -%}
     {%- set expressions = {} -%}
     {%- for w in data_pipeline.metrics_windows() -%}
-        {%- do expressions.update({w.suffix: data_pipeline.metrics_window_expressions(prefixes[w.suffix], w)}) -%}
+        {%- do expressions.update({w.suffix: data_pipeline.metrics_window_expressions('w' ~ w.suffix ~ '_', w)}) -%}
     {%- endfor -%}
     {%- for metric in data_pipeline.metrics_names() %}
     {%- for w in data_pipeline.metrics_windows() %}
@@ -80,39 +114,51 @@
     {%- endfor %}
     {%- endfor %}
     {%- for w in data_pipeline.metrics_windows() %}
-        {{ data_pipeline.cast_bigint('coalesce(' ~ prefixes[w.suffix] ~ 'n, 0)') }} as bars_{{ w.suffix }}{% if not loop.last %},{% endif %}
+        {{ data_pipeline.cast_bigint('coalesce(w' ~ w.suffix ~ '_bar_count, 0)') }} as bars_{{ w.suffix }}
+        {%- if not loop.last %},{% endif %}
     {%- endfor %}
 {%- endmacro %}
 
 {#- ohlc_metrics_daily's window partials under the prefix w<suffix>_ (the inputs of
-    metrics_window_expressions), from the joined step tables: segments and short_mad for the
-    short windows (X(r) completed with the first close: X = G + (anchor - c0) (1 - r^n) / (1 - r)),
-    long_<suffix> and long_<suffix>_mad for the long ones. -#}
+    metrics_window_expressions), from the joined step tables: segments (step 3) and short_mad
+    (step 10) for the short windows, with X(r) completed from the first close:
+    X = G + (last close - first close) (1 - r^n) / (1 - r); long_<suffix> (step 12) and
+    long_<suffix>_mad (step 14) for the long ones. -#}
 {% macro metrics_partial_columns() -%}
     {%- set d = data_pipeline.double_literal -%}
     {%- set out = [] -%}
     {%- for w in data_pipeline.metrics_short_windows() -%}
         {%- set p = 'w' ~ w.suffix ~ '_' -%}
-        {%- for col in ['n', 's1', 's2', 'cmin', 'cmax', 'vsum', 'cv', 'c0', 'tp1', 'tp2', 'tpmin', 'tpmax',
-                        'gain', 'loss', 'obv', 'dp', 'dm', 'tsum', 'tcnt'] -%}
-            {%- do out.append('segments.' ~ p ~ col) -%}
+        {%- for column in ['bar_count', 'close_dev_sum', 'close_dev_sq_sum', 'close_min', 'close_max', 'volume_sum',
+                           'close_volume_sum', 'first_close', 'typical_dev_sum', 'typical_dev_sq_sum', 'typical_min',
+                           'typical_max', 'rsi_gain_sum', 'rsi_loss_sum', 'obv_flow_sum', 'adx_plus_move_sum',
+                           'adx_minus_move_sum', 'trades_sum', 'trades_count'] -%}
+            {%- do out.append('segments.' ~ p ~ column) -%}
         {%- endfor -%}
-        {%- do out.append('segments.anchor as ' ~ p ~ 'cl') -%}
-        {%- do out.append('segments.last_tp as ' ~ p ~ 'tpl') -%}
-        {%- do out.append('coalesce(segments.' ~ p ~ 'trin, 0) + segments.' ~ p ~ 'hl0 as ' ~ p ~ 'tr') -%}
-        {%- do out.append('short_mad.' ~ p ~ 'mad') -%}
-        {%- for key in ['f', 's', 'q'] -%}
-            {%- do out.append('segments.' ~ p ~ 'g' ~ w.suffix ~ '_' ~ key ~ ' + (segments.anchor - segments.' ~ p ~ 'c0) * (1 - power('
-                ~ d(w.r[key]) ~ ', segments.' ~ p ~ 'n)) / ' ~ d(1 - w.r[key]) ~ ' as ' ~ p ~ 'x' ~ key) -%}
+        {%- do out.append('segments.last_close as ' ~ p ~ 'last_close') -%}
+        {%- do out.append('segments.last_typical as ' ~ p ~ 'last_typical') -%}
+        {%- do out.append('coalesce(segments.' ~ p ~ 'atr_step_range_sum, 0) + segments.' ~ p ~ 'first_range as '
+                          ~ p ~ 'atr_true_range_sum') -%}
+        {%- do out.append('short_mad.' ~ p ~ 'cci_abs_dev_sum') -%}
+        {%- for average in data_pipeline.metrics_averages() -%}
+            {%- do out.append('segments.' ~ p ~ average ~ '_geo + (segments.last_close - segments.' ~ p
+                ~ 'first_close) * (1 - power(' ~ d(w.r[average]) ~ ', segments.' ~ p ~ 'bar_count)) / '
+                ~ d(1 - w.r[average]) ~ ' as ' ~ p ~ average ~ '_weighted') -%}
         {%- endfor -%}
     {%- endfor -%}
     {%- for w in data_pipeline.metrics_long_windows() -%}
         {%- set p = 'w' ~ w.suffix ~ '_' -%}
-        {%- for col in ['n', 's1', 's2', 'cmin', 'cmax', 'vsum', 'cv', 'c0', 'cl', 'tp1', 'tp2', 'tpmin', 'tpmax', 'tpl',
-                        'gain', 'loss', 'tr', 'obv', 'dp', 'dm', 'tsum', 'tcnt', 'xf', 'xs', 'xq'] -%}
-            {%- do out.append('long_' ~ w.suffix ~ '.' ~ col ~ ' as ' ~ p ~ col) -%}
+        {%- for column in ['bar_count', 'close_dev_sum', 'close_dev_sq_sum', 'close_min', 'close_max', 'volume_sum',
+                           'close_volume_sum', 'first_close', 'last_close', 'typical_dev_sum', 'typical_dev_sq_sum',
+                           'typical_min', 'typical_max', 'last_typical', 'rsi_gain_sum', 'rsi_loss_sum',
+                           'atr_true_range_sum', 'obv_flow_sum', 'adx_plus_move_sum', 'adx_minus_move_sum',
+                           'trades_sum', 'trades_count'] -%}
+            {%- do out.append('long_' ~ w.suffix ~ '.' ~ column ~ ' as ' ~ p ~ column) -%}
         {%- endfor -%}
-        {%- do out.append('long_' ~ w.suffix ~ '_mad.mad as ' ~ p ~ 'mad') -%}
+        {%- for average in data_pipeline.metrics_averages() -%}
+            {%- do out.append('long_' ~ w.suffix ~ '.' ~ average ~ '_weighted as ' ~ p ~ average ~ '_weighted') -%}
+        {%- endfor -%}
+        {%- do out.append('long_' ~ w.suffix ~ '_mad.cci_abs_dev_sum as ' ~ p ~ 'cci_abs_dev_sum') -%}
     {%- endfor -%}
     {{ out | join(',\n        ') }}
 {%- endmacro %}

@@ -1,6 +1,6 @@
 -- One row per symbol and UTC date: 26 metrics over 8 windows (../shared/spec/daily-metrics.md).
--- The pre-hook (macros/metrics/metrics_stages.sql) computes the partials of every recomputed
--- date; this query assembles them. Incremental: a run recomputes from the newest date already
+-- The pre-hook (macros/metrics/metrics_run.sql, steps in macros/metrics/steps/) computes the
+-- partials of every recomputed date; this query assembles them. Incremental: a run recomputes from the newest date already
 -- in the table (or var recompute_from) onward and touches nothing older.
 -- depends_on: {{ ref('stg_ohlcvt') }}
 {{
@@ -79,7 +79,7 @@ windows_joined as (
         on
             snapshots.symbol = segments.symbol
             and snapshots.metric_date = segments.seg_date
-            and segments.seg_kind = (case when snapshots.is_current = 1 then 'c1' else 'day' end)
+            and segments.seg_kind = (case when snapshots.is_current = 1 then 'current_24h' else 'day' end)
     left join short_mad
         on
             segments.symbol = short_mad.symbol
