@@ -1,6 +1,6 @@
-{#- The plumbing of ohlc_metrics_daily's steps: step table names, creating, running and dropping
-    them, the session setup, and the one-run-at-a-time lock. The steps themselves are in
-    metrics_stages.sql (the driver, metrics_prepare), the plan of a run in metrics_plan.sql. -#}
+{#- The plumbing of ohlc_metrics_daily's steps: step table names, creating, inserting into and
+    writing them, the session setup, dropping the scratch ones, and the one-run-at-a-time lock. The
+    driver is metrics_run.sql, the steps are steps/, the plan of a run is metrics_plan.sql. -#}
 
 {% macro metrics_stage(name) -%}
     {{ return(this.incorporate(path={'identifier': this.identifier ~ '__' ~ name})) }}
@@ -16,8 +16,8 @@
     {{ return(stages) }}
 {%- endmacro %}
 
-{#- Dropped after every run. On DuckDB that includes `typical_prices`, which a warehouse of an
-    older layout may hold (DuckDB keeps no sorted prices: step 13). -#}
+{#- Dropped after every run. Also `long_lookups` and, on DuckDB, `typical_prices`, which a
+    warehouse of an older layout may hold (DuckDB keeps no sorted prices: step 13). -#}
 {% macro metrics_scratch_stages() -%}
     {%- set names = ['powers', 'day_bars', 'current', 'current_bars', 'snapshots', 'vanished', 'short_mad',
                      'long_day_mads', 'long_lookups'] -%}

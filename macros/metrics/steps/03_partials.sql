@@ -1,5 +1,5 @@
-{#- Step 3 (and step 6 for the current date's segments): the partials of each segment, kept in
-    ohlc_metrics_daily__segments between runs (the long windows of later runs read old days).
+{#- Step 3 (and again after step 5, for the current date's segments): the partials of each
+    segment, kept in ohlc_metrics_daily__segments between runs (the long windows of later runs read old days).
     `bars`: step 2's bars in order (metrics_bars_in_order). Every segment lies within 24 hours of
     its end, so besides the partials of each short window (prefix w<suffix>_: the last w minutes),
     the 24 h window's are the whole segment's, which the long windows merge (step 12), with the
