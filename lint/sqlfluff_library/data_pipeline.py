@@ -99,14 +99,36 @@ def cast_timestamp(x):
     return f"cast({x} as datetime)"
 
 
+def cast_double(x):
+    return f"cast({x} as double)"
+
+
+def cast_bigint(x):
+    return f"cast({x} as signed)"
+
+
+def cast_boolean(x):
+    return f"({x})"
+
+
+def candles_materialized(interval):
+    return "incremental"
+
+
+def candles_build(interval):
+    """macros/candles/candles_build.sql's shape (its own statements are linted by lint_macros.py)."""
+    return "select symbol, candle_at, open, high, low, close, volume, trades, vwap, bar_count, is_complete\nfrom final"
+
+
 def metrics_columns():
-    return ",\n        ".join(f"w{s}_n as bars_{s}" for s, _ in _METRIC_WINDOWS)
+    return ",\n        ".join(f"w{s}_bar_count as bars_{s}" for s, _ in _METRIC_WINDOWS)
 
 
 def metrics_partial_columns():
     return ",\n        ".join([
-        "segments.anchor as w15m_cl", "short_mad.w15m_mad", "long_7d.n as w7d_n",
-        "long_7d_mad.mad as w7d_mad", "long_30d.n as w30d_n", "long_30d_mad.mad as w30d_mad",
+        "segments.last_close as w15m_last_close", "short_mad.w15m_cci_abs_dev_sum",
+        "long_7d.bar_count as w7d_bar_count", "long_7d_mad.cci_abs_dev_sum as w7d_cci_abs_dev_sum",
+        "long_30d.bar_count as w30d_bar_count", "long_30d_mad.cci_abs_dev_sum as w30d_cci_abs_dev_sum",
     ])
 
 

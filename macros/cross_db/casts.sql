@@ -38,3 +38,12 @@
 {% macro cast_date(x) -%}
     cast({{ x }} as date)
 {%- endmacro %}
+
+{#- A true/false value of a predicate. MySQL/MariaDB have no boolean type (BOOLEAN is TINYINT(1)):
+    the predicate's own 1 or 0. -#}
+{% macro cast_boolean(x) -%}
+    {{ return(adapter.dispatch('cast_boolean', 'data_pipeline')(x)) }}
+{%- endmacro %}
+{% macro default__cast_boolean(x) -%}cast(({{ x }}) as boolean){%- endmacro %}
+{% macro mysql__cast_boolean(x) -%}({{ x }}){%- endmacro %}
+{% macro mariadb__cast_boolean(x) -%}{{ data_pipeline.mysql__cast_boolean(x) }}{%- endmacro %}

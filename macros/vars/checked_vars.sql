@@ -19,6 +19,8 @@
         'complete_windows_only': {'kind': 'boolean'},
         'keep_scratch': {'kind': 'boolean'},
         'metrics_session_memory_mb': {'kind': 'whole_number', 'low': 16, 'high': 1048576},
+        'candle_intervals': {'kind': 'intervals'},
+        'indicator_intervals': {'kind': 'intervals'},
     }) }}
 {%- endmacro %}
 
@@ -31,6 +33,11 @@
     {%- if rule.kind == 'boolean' -%}{{ return(data_pipeline.boolean_var(name)) }}{%- endif -%}
     {%- if rule.kind == 'share' -%}{{ return(data_pipeline.share_var(name)) }}{%- endif -%}
     {%- if rule.kind == 'utc_datetime' -%}{{ return(data_pipeline.utc_datetime_var(name)) }}{%- endif -%}
+    {%- if rule.kind == 'intervals' -%}
+        {%- set intervals = data_pipeline.candle_intervals if name == 'candle_intervals'
+            else data_pipeline.indicator_intervals -%}
+        {{ return(intervals()) }}
+    {%- endif -%}
     {{ return(data_pipeline.whole_number_var(name, rule.low, rule.get('high'))) }}
 {%- endmacro %}
 

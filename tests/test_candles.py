@@ -1,0 +1,226 @@
+"""candles_5m .. candles_1d against the plain pandas reference (tests/reference_indicators.py), every cell,
+on DuckDB and a real MariaDB. Generated bars up to a few minutes before now, so the newest candles are in
+progress, with gaps of minutes, hours and a whole day, hours of identical prices, zero-volume bars, a
+symbol with one bar, a short symbol that starts mid-candle and one with no trade counts. Then:
+- bars cut inside a candle and the rest loaded: the incremental run equals the reference of all bars;
+- a run with no new bars leaves every candle as it was;
+- a late correction before the newest candle, with recompute_from;
+- removed bars: their candles go away;
+- a full refresh equals the reference too;
+- real exchange bars (../shared/data/real-bars-1m/, when present): every candle of every interval.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import engines_param, execute, query
+from pipeline import dbt_runner
+from pipeline.bars import read_bar_file, validate_frame
+from pipeline.errors import JobFailed
+from pipeline.indicators_catalog import CANDLE_COLUMNS, CANDLE_INTERVALS, outputs
+from pipeline.loader import load_batches
+from pipeline.project import PROJECT_ROOT
+from pipeline.synthetic import generate
+from reference_indicators import CANDLE_COLUMNS as REFERENCE_CANDLE_COLUMNS
+from reference_indicators import agree, candles
+
+SECONDS = {"5m": 300, "15m": 900, "1h": 3600, "4h": 14400, "1d": 86400}
+REAL_BARS = PROJECT_ROOT.parent / "shared" / "data" / "real-bars-1m"
+DAYS = 9
+
+
+def _epoch(dt: datetime) -> int:
+    return int(dt.replace(tzinfo=UTC).timestamp())
+
+
+def build_bars(end: datetime) -> pd.DataFrame:
+    """Every bar of the test (symbol, ts, open, high, low, close, volume, trades; NaN = NULL)."""
+    frames = [f.assign(symbol=spec.symbol) for spec, f in generate(3, DAYS, end=end, seed=11, gaps=True)]
+    base = frames[0]
+    # a whole day missing, an hour missing, minutes missing
+    day = _epoch(end) // 86400 * 86400 - 4 * 86400
+    gappy = base[(base["ts"] < day) | (base["ts"] >= day + 86400)]
+    gappy = gappy[(gappy["ts"] % 86400 < 5 * 3600) | (gappy["ts"] % 86400 >= 6 * 3600) | (gappy["ts"] < day)]
+    frames.append(gappy.assign(symbol="GAPPYUSD"))
+    # starts mid-candle (07 minutes past an hour, not on a 5 m boundary) and is short
+    short = frames[1][frames[1]["ts"] >= _epoch(end) - 2 * 86400 + 7 * 60 + 3 * 3600]
+    frames.append(short.assign(symbol="SHORTUSD"))
+    # one bar
+    frames.append(frames[2].iloc[[len(frames[2]) // 2]].assign(symbol="ONEBARUSD"))
+    # no trade counts at all
+    frames.append(frames[2].assign(symbol="NOTRADESUSD", trades=np.nan))
+    bars = pd.concat(frames, ignore_index=True)
+    # three hours of identical prices
+    flat_start = _epoch(end) // 3600 * 3600 - 30 * 3600
+    flat = (bars["symbol"] == "GAPPYUSD") & (bars["ts"] >= flat_start) & (bars["ts"] < flat_start + 3 * 3600)
+    level = float(bars.loc[flat, "close"].iloc[0])
+    bars.loc[flat, ["open", "high", "low", "close"]] = level
+    # zero volume: scattered minutes, and a whole hour (its candles' vwap is NULL)
+    zero = (bars["symbol"] == frames[0]["symbol"].iloc[0]) & (bars["ts"] % 7 == 0)
+    zero |= (bars["symbol"] == "GAPPYUSD") & (bars["ts"] >= flat_start) & (bars["ts"] < flat_start + 3600)
+    bars.loc[zero, "volume"] = 0.0
+    return bars.sort_values(["symbol", "ts"]).reset_index(drop=True)
+
+
+def load(target, bars: pd.DataFrame) -> None:
+    load_batches(target, [validate_frame(str(s), g.reset_index(drop=True)) for s, g in bars.groupby("symbol")])
+
+
+def reference(bars: pd.DataFrame, interval: str, now: datetime) -> pd.DataFrame:
+    frame = bars.assign(bar_at=pd.to_datetime(bars["ts"], unit="s", utc=True))
+    return candles(frame, SECONDS[interval], now)
+
+
+def fetch(target, interval: str) -> pd.DataFrame:
+    columns = list(CANDLE_COLUMNS)
+    rows = query(target, f"select {', '.join(columns)} from {target.relation('candles_' + interval)} "
+                         "order by symbol, candle_at")
+    table = pd.DataFrame(rows, columns=columns)
+    table["candle_at"] = pd.to_datetime(table["candle_at"], utc=True)
+    table["is_complete"] = table["is_complete"].astype(bool)
+    for column in ("open", "high", "low", "close", "volume", "vwap", "trades"):
+        table[column] = pd.to_numeric(table[column], errors="coerce").astype(float)
+    return table
+
+
+def run(common, *args: str, **kwargs) -> dict[str, str]:
+    result = dbt_runner.invoke(["run", "--select", "+tag:candles", *args], **common, **kwargs)
+    return dbt_runner.statuses(result)
+
+
+def assert_candles_equal(target, bars: pd.DataFrame, before: datetime, after: datetime, what: str) -> None:
+    """Every table equals the reference; is_complete as of some moment of the run (between before and after)."""
+    for interval in CANDLE_INTERVALS:
+        ours = fetch(target, interval)
+        early, late = reference(bars, interval, before), reference(bars, interval, after)
+        assert len(ours) == len(early), f"{what}: candles_{interval} has {len(ours)} rows, the reference {len(early)}"
+        problems = agree(ours.drop(columns="is_complete"), early.drop(columns="is_complete"))
+        assert not problems, f"{what}: candles_{interval}: {len(problems)} cells differ: " + "; ".join(problems[:5])
+        keys_ours = ours[["symbol", "candle_at"]].astype(str).values.tolist()
+        assert keys_ours == early[["symbol", "candle_at"]].astype(str).values.tolist(), f"{what}: {interval} keys"
+        complete = ours["is_complete"].to_numpy()
+        ok = complete == early["is_complete"].to_numpy(dtype=bool)
+        ok |= complete == late["is_complete"].to_numpy(dtype=bool)
+        assert ok.all(), f"{what}: candles_{interval}: is_complete wrong at {ours[~ok].head(3).to_dict('records')}"
+
+
+def test_catalog_matches_the_reference_and_the_yaml_is_generated():
+    assert list(CANDLE_COLUMNS) == list(REFERENCE_CANDLE_COLUMNS)
+    for path, text in outputs().items():
+        assert path.read_text() == text, "run: python -m pipeline.indicators_catalog --write"
+
+
+@engines_param()
+def test_candles_equal_the_reference_incrementally(warehouse, profiles_dir, tmp_path):
+    target = warehouse
+    common = {"target": target.name, "target_path": tmp_path / "target", "log_path": tmp_path / "logs"}
+    now = datetime.now(UTC).replace(tzinfo=None, second=0, microsecond=0)
+    bars = build_bars(now - timedelta(minutes=3))
+    # cut inside a 5 m candle (and so inside every longer one) two hours before the end
+    cut = (_epoch(now) // 3600 * 3600) - 2 * 3600 + 7 * 60
+    first = bars[bars["ts"] < cut]
+    load(target, first)
+    before = datetime.now(UTC)
+    assert set(run(common).values()) == {"success"}
+    assert_candles_equal(target, first, before, datetime.now(UTC), "first build")
+    in_progress = query(target, f"select count(*) from {target.relation('candles_1d')} where not is_complete"
+                        if target.type == "duckdb" else
+                        f"select count(*) from {target.relation('candles_1d')} where is_complete = 0")[0][0]
+    assert in_progress >= 4, "the current day's candles are in progress"
+
+    load(target, bars[bars["ts"] >= cut])
+    before = datetime.now(UTC)
+    run(common)
+    assert_candles_equal(target, bars, before, datetime.now(UTC), "incremental run")
+
+    # nothing new: every candle stays as it was
+    kept = {i: fetch(target, i) for i in CANDLE_INTERVALS}
+    run(common)
+    for interval, table in kept.items():
+        again = fetch(target, interval)
+        pd.testing.assert_frame_equal(again.drop(columns="is_complete"), table.drop(columns="is_complete"))
+
+    # a late correction two days back, picked up with recompute_from
+    symbol = "GAPPYUSD"
+    at = int(bars.loc[bars["symbol"] == symbol, "ts"].iloc[-3000])
+    stamp = datetime.fromtimestamp(at, UTC)
+    execute(target, f"update {target.relation('ohlcvt')} set close = close * 1.01, high = high * 1.01 "
+                    f"where symbol = '{symbol}' and timestamp = '{stamp:%Y-%m-%d %H:%M:%S}'")
+    bars.loc[(bars["symbol"] == symbol) & (bars["ts"] == at), ["close", "high"]] *= 1.01
+    before = datetime.now(UTC)
+    run(common, vars={"recompute_from": f"{stamp:%Y-%m-%d}"})
+    assert_candles_equal(target, bars, before, datetime.now(UTC), "after a late correction")
+
+    # removed bars: an old hour (with recompute_from) and a symbol's newest bars; their candles go away
+    hour = (at // 3600 - 5) * 3600
+    newest = int(bars.loc[bars["symbol"] == "SHORTUSD", "ts"].max()) // 900 * 900
+    gone = ((bars["symbol"] == symbol) & (bars["ts"] >= hour) & (bars["ts"] < hour + 3600)) | (
+        (bars["symbol"] == "SHORTUSD") & (bars["ts"] >= newest))
+    bars_table = target.relation("ohlcvt")
+    execute(target, f"delete from {bars_table} where symbol = '{symbol}' and timestamp >= "
+                    f"'{datetime.fromtimestamp(hour, UTC):%Y-%m-%d %H:%M:%S}' and timestamp < "
+                    f"'{datetime.fromtimestamp(hour + 3600, UTC):%Y-%m-%d %H:%M:%S}'")
+    execute(target, f"delete from {bars_table} where symbol = 'SHORTUSD' and timestamp >= "
+                    f"'{datetime.fromtimestamp(newest, UTC):%Y-%m-%d %H:%M:%S}'")
+    bars = bars[~gone]
+    before = datetime.now(UTC)
+    run(common, vars={"recompute_from": f"{datetime.fromtimestamp(hour, UTC):%Y-%m-%d}"})
+    assert_candles_equal(target, bars, before, datetime.now(UTC), "after bars were removed")
+
+    before = datetime.now(UTC)
+    run(common, "--full-refresh")
+    assert_candles_equal(target, bars, before, datetime.now(UTC), "full refresh")
+
+
+@pytest.mark.parametrize("bad, needle", [
+    ({"candle_intervals": ["5m", "2m"]}, 'var candle_intervals: unknown interval "2m"'),
+    ({"candle_intervals": "5m,5m"}, "var candle_intervals: an interval is listed twice"),
+    ({"indicator_intervals": ["5m"]}, 'var indicator_intervals: unknown interval "5m"'),
+    ({"candle_intervals": ["5m", "1h"], "indicator_intervals": ["15m"]}, "var indicator_intervals: 15m needs"),
+])
+def test_a_bad_interval_var_names_the_var(warehouse, profiles_dir, tmp_path, bad, needle):
+    common = {"target": warehouse.name, "target_path": tmp_path / "target", "log_path": tmp_path / "logs"}
+    with pytest.raises(JobFailed) as failure:
+        dbt_runner.invoke(["run", "--select", "+tag:candles"], vars=bad, **common)
+    assert needle in str(failure.value)
+
+
+@pytest.mark.skipif(not REAL_BARS.is_dir(), reason="no real bars (../shared/data/real-bars-1m/)")
+@engines_param()
+def test_candles_of_real_exchange_bars(warehouse, profiles_dir, tmp_path):
+    """Every candle of every interval of the 43 real symbols (their gaps, flat stretches, zero volumes)."""
+    target = warehouse
+    common = {"target": target.name, "target_path": tmp_path / "target", "log_path": tmp_path / "logs"}
+    batches = [read_bar_file(path) for path in sorted(REAL_BARS.glob("*_1.csv"))]
+    load_batches(target, batches)
+    bars = pd.concat([b.frame for b in batches], ignore_index=True)
+    before = datetime.now(UTC)
+    assert set(run(common).values()) == {"success"}
+    assert_candles_equal(target, bars, before, datetime.now(UTC), "real bars")
+    assert bars["symbol"].nunique() >= 40
+
+
+def test_candle_intervals_var_narrows_what_is_built(warehouse, profiles_dir, tmp_path):
+    """DuckDB: only the listed intervals are built (1h then from the bars, 1d from 1h); the others are
+    empty views, and listing them again builds them."""
+    target = warehouse
+    common = {"target": target.name, "target_path": tmp_path / "target", "log_path": tmp_path / "logs"}
+    now = datetime.now(UTC).replace(tzinfo=None, second=0, microsecond=0)
+    bars = build_bars(now - timedelta(minutes=3))
+    load(target, bars)
+    before = datetime.now(UTC)
+    run(common, vars={"candle_intervals": "1h, 1d", "indicator_intervals": ["1h"]})
+    after = datetime.now(UTC)
+    for interval in ("1h", "1d"):
+        ours, expected = fetch(target, interval), reference(bars, interval, before)
+        assert len(ours) == len(expected) and not agree(ours.drop(columns="is_complete"),
+                                                        expected.drop(columns="is_complete"))
+    for interval in ("5m", "15m", "4h"):
+        assert query(target, f"select count(*) from {target.relation('candles_' + interval)}") == [(0,)]
+    run(common)
+    assert_candles_equal(target, bars, after, datetime.now(UTC), "all intervals again")
