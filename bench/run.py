@@ -13,10 +13,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench import bench_clustering, bench_leaderboards, bench_loader, bench_metrics
+from bench import bench_clustering, bench_indicators, bench_leaderboards, bench_loader, bench_metrics
 from bench.common import kraken_files, print_table
 
-BENCHMARKS = ("loader", "leaderboards", "metrics", "clustering")
+BENCHMARKS = ("loader", "leaderboards", "metrics", "indicators", "clustering")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,6 +31,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="leaderboards: comma-separated symbol counts (default 25,100,300)")
     parser.add_argument("--metrics-sizes", default="100x60,50x60,100x30",
                         help="metrics: comma-separated SYMBOLSxDAYS data sets (default 100x60,50x60,100x30)")
+    parser.add_argument("--indicator-sizes", default="100x30,100x60,100x120",
+                        help="indicators: comma-separated SYMBOLSxDAYS data sets (default 100x30,100x60,100x120)")
     parser.add_argument("--clustering-cohorts", default="losers,gainers,overlaps",
                         help="clustering: cohorts of the demo market (default losers,gainers,overlaps; "
                              "the reference runs on the first)")
@@ -50,6 +52,9 @@ def main(argv: list[str] | None = None) -> int:
         if "metrics" in (args.only or BENCHMARKS):
             sizes = [tuple(int(x) for x in size.split("x")) for size in args.metrics_sizes.split(",") if size.strip()]
             rows += bench_metrics.run(sizes, engines=engines, workdir=Path(workdir))
+        if "indicators" in (args.only or BENCHMARKS):
+            sizes = [tuple(int(x) for x in size.split("x")) for size in args.indicator_sizes.split(",") if size.strip()]
+            rows += bench_indicators.run(sizes, engines=engines, workdir=Path(workdir))
         if "clustering" in (args.only or BENCHMARKS):
             cohorts = [c.strip() for c in args.clustering_cohorts.split(",") if c.strip()]
             rows += bench_clustering.run(cohorts, args.reference_members, Path(workdir))
