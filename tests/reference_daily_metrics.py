@@ -72,9 +72,13 @@ def window_metrics(c: np.ndarray, h: np.ndarray, lo: np.ndarray, v: np.ndarray, 
     out["macd_signal"] = float(signal[-1])
     out["macd_histogram"] = out["macd"] - out["macd_signal"]
     tp = (h + lo + c) / 3
-    tp_mean = float(np.mean(tp))
+    # Deviations from the mean of differences to the last typical price (exact for nearby prices), not of
+    # the prices: at 20,870 the mean itself carries 4e-12 of rounding, which is 2e-9 of a deviation of 0.002.
+    tp_from_last = tp - tp[-1]
+    deviation_mean = float(np.mean(tp_from_last))
+    tp_mean = float(tp[-1]) + deviation_mean
     flat_tp = tp.max() == tp.min()
-    tp_std = 0.0 if flat_tp else float(np.sqrt(np.mean((tp - tp_mean) ** 2)))
+    tp_std = 0.0 if flat_tp else float(np.sqrt(np.mean((tp_from_last - deviation_mean) ** 2)))
     out["bollinger_upper"], out["bollinger_lower"] = tp_mean + 2 * tp_std, tp_mean - 2 * tp_std
     out["bollinger_width"] = out["bollinger_upper"] - out["bollinger_lower"]
     d = np.diff(c)
@@ -94,8 +98,8 @@ def window_metrics(c: np.ndarray, h: np.ndarray, lo: np.ndarray, v: np.ndarray, 
         # the ratio first: a last close at the top gives exactly 100
         out["stochastic_k"] = out["stochastic_d"] = 100 * ((c[-1] - c.min()) / span)
     out["obv"] = float(np.nansum(np.sign(d) * v[1:])) if n > 1 else 0.0
-    mad = 0.0 if flat_tp else float(np.mean(np.abs(tp - tp_mean)))
-    out["cci"] = (tp[-1] - tp_mean) / (0.015 * mad) if mad != 0 else None
+    mad = 0.0 if flat_tp else float(np.mean(np.abs(tp_from_last - deviation_mean)))
+    out["cci"] = -deviation_mean / (0.015 * mad) if mad != 0 else None
     if n >= 2 and atr != 0:
         dp = float(np.mean(np.maximum(h[1:] - h[:-1], 0)))
         dm = float(np.mean(np.maximum(lo[:-1] - lo[1:], 0)))
