@@ -144,3 +144,89 @@ def metrics_catalog():
         "metrics": [*always_defined, "stochastic_k", "stochastic_d", "adx"],
         "always_defined": always_defined,
     }
+
+
+# indicators_<interval> (macros/indicators): the shapes its steps render, with two recursions.
+def indicators_materialized(interval):
+    return "incremental"
+
+
+def indicators_build(interval):
+    """macros/indicators/indicators_build.sql's shape (its own statements are linted by lint_macros.py)."""
+    return "select symbol, candle_at, is_complete, close, sma_20, obv\nfrom final"
+
+
+def indicators_stage(name):
+    return f"indicators_15m__{name}"
+
+
+def indicators_block_size():
+    return 2048
+
+
+def indicators_history_candles():
+    return 200
+
+
+def indicators_state_row():
+    return 199
+
+
+def indicators_double(x):
+    return f"{float(x):.17e}"
+
+
+def indicators_state_columns():
+    return {"ema_12": "state_rows.ema_12", "macd_fast": "state_rows.macd + state_rows.ema_26"}
+
+
+def indicators_start(interval, newest):
+    return newest
+
+
+def indicators_history_bounds(starts):
+    return (f"select {starts}.symbol, {starts}.start_at as read_from_at, {starts}.start_at as state_at\n"
+            f"        from {starts}")
+
+
+def indicators_rows_from(bound, rows, full=False):
+    return f"({rows}.candle_at >= plan.{bound}_at)"
+
+
+def _recursions(source, plan):
+    return [{"name": "ema_12", "r": 0.5, "z": f"coalesce({plan}.state_ema_12, {source}.close)"},
+            {"name": "obv", "r": 1.0, "z": f"{source}.volume"}]
+
+
+def indicators_first_recursions(source, plan):
+    return _recursions(source, plan)
+
+
+def indicators_second_recursions(source, plan):
+    return _recursions(source, plan)
+
+
+def indicators_block_sums(recursions, source):
+    return ",\n".join(f"sum({r['z']}) over blocks as {r['name']}_local" for r in recursions)
+
+
+def indicators_block_ends(recursions, source):
+    return ",\n".join(f"sum({source}.{r['name']}_local) over block_order as {r['name']}_end" for r in recursions)
+
+
+def indicators_carried(recursions, local, ends):
+    return ",\n".join(f"{local}.{r['name']}_local + coalesce({ends}.{r['name']}_end, 0) as {r['name']}"
+                      for r in recursions)
+
+
+def indicators_window_extremes(rows, window):
+    return (f"max({rows}.high) over ({window} rows 13 preceding) as high_max_14,\n"
+            f"min({rows}.low) over ({window} rows 13 preceding) as low_min_14")
+
+
+def indicators_columns():
+    return [("sma_20", 19, "inputs.close_mean_20"), ("obv", 0, "first_values.obv")]
+
+
+def indicators_state_items(value=None):
+    return ",\n".join(f"cast({value or 'state_rows.' + n} as double) as state_{n}" for n in ("ema_12", "obv"))

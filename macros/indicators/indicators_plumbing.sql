@@ -1,0 +1,101 @@
+{#- The plumbing of indicators_<interval>'s steps: step table names, creating them, the session
+    setup, dropping them after the run, and the one-run-at-a-time lock. The driver is
+    indicators_run.sql, the steps are steps/, which rows a run rewrites is indicators_plan.sql.
+    Every step table is scratch: a run creates all of them from the candles and the stored rows. -#}
+
+{% macro indicators_stage(name) -%}
+    {{ return(this.incorporate(path={'identifier': this.identifier ~ '__' ~ name})) }}
+{%- endmacro %}
+
+{#- The step tables, in the driver's order (each is dropped by the post-hook). -#}
+{% macro indicators_stages() -%}
+    {{ return(['plan', 'inputs', 'first_pass', 'first_ends', 'first_values', 'second_pass', 'second_ends',
+               'second_values', 'windows']) }}
+{%- endmacro %}
+
+{% macro indicators_execute(step, sql) -%}
+    {%- set started = modules.datetime.datetime.now() -%}
+    {%- do adapter.execute(sql, auto_begin=false, fetch=false) -%}
+    {%- set seconds = (modules.datetime.datetime.now() - started).total_seconds() -%}
+    {{ log(this.identifier ~ ': ' ~ step ~ ' (' ~ ('%.2f' | format(seconds)) ~ ' s)', info=true) }}
+{%- endmacro %}
+
+{#- Step table `name` from a query, with its primary key on MySQL/MariaDB (declared in the CREATE,
+    so the rows go straight into the clustered index and the next step's joins are key lookups). -#}
+{% macro indicators_create(name, sql, primary_key) -%}
+    {%- set relation = data_pipeline.indicators_stage(name) -%}
+    {%- do adapter.execute('drop table if exists ' ~ relation, auto_begin=false, fetch=false) -%}
+    {%- set create_table_as = adapter.dispatch('indicators_create_table_as', 'data_pipeline') -%}
+    {%- do data_pipeline.indicators_execute(name, create_table_as(relation, sql, primary_key)) -%}
+{%- endmacro %}
+{% macro default__indicators_create_table_as(relation, sql, primary_key) -%}
+    {{ return('create table ' ~ relation ~ ' as ' ~ sql) }}
+{%- endmacro %}
+{% macro mysql__indicators_create_table_as(relation, sql, primary_key) -%}
+    {{ return('create table ' ~ relation ~ ' (primary key (' ~ primary_key | join(', ') ~ ')) ' ~ sql) }}
+{%- endmacro %}
+{% macro mariadb__indicators_create_table_as(relation, sql, primary_key) -%}
+    {{ data_pipeline.mysql__indicators_create_table_as(relation, sql, primary_key) }}
+{%- endmacro %}
+
+{#- MySQL/MariaDB: the window passes' temporary tables stay in memory for this session (the
+    defaults of 16 MB spill the sorts of a full build to disk). A no-op elsewhere. -#}
+{% macro indicators_session_setup() -%}
+    {{ return(adapter.dispatch('indicators_session_setup', 'data_pipeline')()) }}
+{%- endmacro %}
+{% macro default__indicators_session_setup() -%}{%- endmacro %}
+{% macro mysql__indicators_session_setup() -%}
+    {%- set bytes = 2048 * 1024 * 1024 -%}
+    {%- do adapter.execute('set session tmp_table_size = ' ~ bytes ~ ', max_heap_table_size = ' ~ bytes,
+                           auto_begin=false, fetch=false) -%}
+{%- endmacro %}
+{% macro mariadb__indicators_session_setup() -%}{{ data_pipeline.mysql__indicators_session_setup() }}{%- endmacro %}
+
+{#- The last post-hook: drops the step tables (var keep_scratch keeps them, for diagnosis) and
+    releases the lock. -#}
+{% macro indicators_drop_scratch(interval) -%}
+    {%- if execute and data_pipeline.indicators_enabled(interval) -%}
+        {%- if not data_pipeline.checked_var('keep_scratch') -%}
+            {%- for name in data_pipeline.indicators_stages() -%}
+                {%- do adapter.execute('drop table if exists ' ~ data_pipeline.indicators_stage(name),
+                                       auto_begin=false, fetch=false) -%}
+            {%- endfor -%}
+        {%- endif -%}
+        {%- do data_pipeline.indicators_unlock() -%}
+    {%- endif -%}
+    {{ return('') }}
+{%- endmacro %}
+
+{#- One run at a time per table: the steps rewrite shared step tables, so two overlapping runs
+    (a recompute_from backfill still running when cron starts the next) would read each other's
+    half-written steps. MySQL/MariaDB: a named lock held by the model's connection from the first
+    step to the last post-hook (released too when a failed run's connection closes). DuckDB: a
+    database file has one writing process at a time. -#}
+{% macro indicators_lock_name() -%}
+    {%- set name = 'data_pipeline ' ~ this.schema ~ '.' ~ this.identifier -%}
+    {{ return(name if name | length <= 64 else 'data_pipeline ' ~ local_md5(name)) }}
+{%- endmacro %}
+
+{% macro indicators_lock() -%}
+    {{ return(adapter.dispatch('indicators_lock', 'data_pipeline')()) }}
+{%- endmacro %}
+{% macro default__indicators_lock() -%}{%- endmacro %}
+{% macro mysql__indicators_lock() -%}
+    {%- set name = data_pipeline.string_literal(data_pipeline.indicators_lock_name()) -%}
+    {%- set row = run_query('select get_lock(' ~ name ~ ', 0), is_used_lock(' ~ name ~ ')').rows[0] -%}
+    {%- if row[0] != 1 -%}
+        {{ exceptions.raise_compiler_error(this.identifier ~ ': another run of ' ~ this ~ ' is in progress (held by '
+            ~ 'connection ' ~ row[1] ~ '); this run changed nothing. Run it again once that one ends.') }}
+    {%- endif -%}
+{%- endmacro %}
+{% macro mariadb__indicators_lock() -%}{{ data_pipeline.mysql__indicators_lock() }}{%- endmacro %}
+
+{% macro indicators_unlock() -%}
+    {{ return(adapter.dispatch('indicators_unlock', 'data_pipeline')()) }}
+{%- endmacro %}
+{% macro default__indicators_unlock() -%}{%- endmacro %}
+{% macro mysql__indicators_unlock() -%}
+    {%- set name = data_pipeline.string_literal(data_pipeline.indicators_lock_name()) -%}
+    {%- do run_query('select release_lock(' ~ name ~ ')') -%}
+{%- endmacro %}
+{% macro mariadb__indicators_unlock() -%}{{ data_pipeline.mysql__indicators_unlock() }}{%- endmacro %}

@@ -1,0 +1,77 @@
+{#- Step 5: the first-pass values (a block's running sum plus the previous block's end, carried
+    in), then what the second pass reads: the MACD line (from candle 25, where both EMAs are
+    seeded), +DI and -DI (0 when the TR sum is 0, as TA-Lib), DX (undefined when the TR sum or
+    the DI sum is 0), and the seeds of the MACD signal (the mean of 9 MACD values) and of ADX
+    (the sum of 14 DX, an undefined one counting 0). -#}
+{% macro indicators_step_first_values() -%}
+    {%- set recursions = data_pipeline.indicators_first_recursions('inputs', 'plan') -%}
+    with
+
+    first_pass as (
+
+        select * from {{ data_pipeline.indicators_stage('first_pass') }}
+
+    ),
+
+    first_ends as (
+
+        select * from {{ data_pipeline.indicators_stage('first_ends') }}
+
+    ),
+
+    carried as (
+
+        select
+            first_pass.symbol,
+            first_pass.i,
+            first_pass.blk,
+            first_pass.o,
+            {{ data_pipeline.indicators_carried(recursions, 'first_pass', 'first_ends') | indent(12) }}
+        from first_pass
+        left join first_ends
+            on first_pass.symbol = first_ends.symbol and first_pass.blk - 1 = first_ends.blk
+
+    ),
+
+    directional as (
+
+        select
+            carried.*,
+            case when carried.i >= 25 then carried.macd_fast - carried.ema_26 end as macd_line,
+            case
+                when carried.tr_sum_14 <> 0 then 100 * (carried.plus_dm_sum_14 / carried.tr_sum_14) else 0
+            end as plus_di,
+            case
+                when carried.tr_sum_14 <> 0 then 100 * (carried.minus_dm_sum_14 / carried.tr_sum_14) else 0
+            end as minus_di
+        from carried
+
+    ),
+
+    with_dx as (
+
+        select
+            directional.*,
+            case
+                when directional.tr_sum_14 <> 0 and directional.plus_di + directional.minus_di <> 0
+                    then 100 * (
+                        abs(directional.minus_di - directional.plus_di) / (directional.minus_di + directional.plus_di)
+                    )
+            end as dx
+        from directional
+
+    ),
+
+    final as (
+
+        select
+            with_dx.*,
+            avg(with_dx.macd_line) over (symbol_order rows 8 preceding) as macd_line_mean_9,
+            sum(coalesce(with_dx.dx, 0)) over (symbol_order rows 13 preceding) as dx_sum_14
+        from with_dx
+        window symbol_order as (partition by with_dx.symbol order by with_dx.i)
+
+    )
+
+    select * from final
+{%- endmacro %}

@@ -1,0 +1,306 @@
+"""indicators_15m .. indicators_1d against TA-Lib itself (tests/reference_indicators.py), every cell, on DuckDB and a
+real MariaDB. The bars are test_candles.py's (gaps of minutes, hours and a day, three hours of identical prices,
+zero-volume bars, a one-bar symbol, a short symbol that starts mid-candle) plus a symbol whose first 30 hours are
+identical candles (no true range, DX undefined) with six more flat hours and five hours without volume later, and a
+long symbol: 260 days on DuckDB (1d has 260 candles, past every lookback), 40 days on MariaDB (its 4h has 240; the
+load and the window passes of 260 days would take minutes there). Then:
+- bars cut inside a candle, the rest loaded: the incremental run equals TA-Lib on all bars, and the symbols with
+  200 stored candles continued from their stored state;
+- a run with no new bars changes no value;
+- a late correction before the newest candle, with recompute_from;
+- removed bars: their rows go away;
+- a full refresh equals TA-Lib and the incrementally built tables;
+- real exchange bars (../shared/data/real-bars-1m/, when present): every cell of every indicator table.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import engines_param, execute, query
+from pipeline import dbt_runner
+from pipeline.bars import read_bar_file
+from pipeline.errors import JobFailed
+from pipeline.indicators_catalog import INDICATOR_COLUMNS, INDICATOR_INTERVALS
+from pipeline.loader import load_batches
+from pipeline.synthetic import generate
+from reference_indicators import COLUMNS as REFERENCE_COLUMNS
+from reference_indicators import INDICATOR_COLUMNS as REFERENCE_INDICATOR_COLUMNS
+from reference_indicators import agree, indicators
+from test_candles import REAL_BARS, _epoch, build_bars, load, reference
+
+log = logging.getLogger(__name__)
+# the recursions' state no visible column holds: in the tables, not in TA-Lib's output
+STATE_COLUMNS = [c for c in INDICATOR_COLUMNS if c not in REFERENCE_INDICATOR_COLUMNS]
+VALUE_COLUMNS = [c for c in INDICATOR_COLUMNS if c not in ("symbol", "candle_at", "is_complete")]
+LONG_DAYS = {"duckdb": 260, "mariadb": 40}
+
+
+def indicator_bars(end: datetime, long_days: int) -> pd.DataFrame:
+    """test_candles' bars, a symbol with a flat opening and later flat and volume-less hours, and a long one."""
+    bars = build_bars(end)
+    [(_, flat)], [(_, long)] = generate(1, 6, end=end, seed=31), generate(1, long_days, end=end, seed=41, gaps=True)
+    flat = flat.assign(symbol="FLATSTARTUSD")
+    hours = (flat["ts"] - flat["ts"].iloc[0]) // 3600
+    level = float(flat["close"].iloc[0])
+    flat.loc[hours < 30, ["open", "high", "low", "close"]] = level
+    later = (hours >= 60) & (hours < 66)
+    flat.loc[later, ["open", "high", "low", "close"]] = float(flat.loc[later, "close"].iloc[0])
+    flat.loc[(hours >= 80) & (hours < 85), "volume"] = 0.0
+    frames = [bars, flat, long.assign(symbol="LONGUSD")]
+    return pd.concat(frames, ignore_index=True).sort_values(["symbol", "ts"]).reset_index(drop=True)
+
+
+def fetch(target, interval: str) -> pd.DataFrame:
+    columns = list(INDICATOR_COLUMNS)
+    rows = query(
+        target,
+        f"select {', '.join(columns)} from {target.relation('indicators_' + interval)} order by symbol, candle_at",
+    )
+    table = pd.DataFrame(rows, columns=columns)
+    table["candle_at"] = pd.to_datetime(table["candle_at"], utc=True)
+    table["is_complete"] = table["is_complete"].astype(bool)
+    for column in VALUE_COLUMNS:
+        table[column] = pd.to_numeric(table[column], errors="coerce").astype(float)
+    return table
+
+
+def run(common, *args: str, select: str = "+indicators", **kwargs) -> dict[str, str]:
+    result = dbt_runner.invoke(["run", "--select", select, *args], **common, **kwargs)
+    statuses = dbt_runner.statuses(result)
+    assert set(statuses.values()) == {"success"}, statuses
+    return statuses
+
+
+def assert_equal_talib(target, bars: pd.DataFrame, what: str) -> int:
+    """Every indicator table equals TA-Lib on its candles, cell by cell; is_complete is the candles' own.
+    Returns the number of cells compared."""
+    cells = 0
+    for interval in INDICATOR_INTERVALS:
+        ours = fetch(target, interval)
+        candle_table = reference(bars, interval, datetime.now(UTC))
+        expected = indicators(candle_table)
+        assert len(ours) == len(expected), f"{what}: indicators_{interval}: {len(ours)} rows, TA-Lib {len(expected)}"
+        problems = agree(
+            ours.drop(columns=["is_complete", *STATE_COLUMNS]),
+            expected.drop(columns="is_complete"),
+            candle_table=candle_table,
+        )
+        assert not problems, f"{what}: indicators_{interval}: {len(problems)} cells differ: " + "; ".join(problems[:6])
+        flags = query(
+            target,
+            f"select symbol, candle_at, is_complete from {target.relation('candles_' + interval)} "
+            "order by symbol, candle_at",
+        )
+        assert ours["is_complete"].tolist() == [bool(f[2]) for f in flags], f"{what}: {interval} is_complete"
+        cells += len(ours) * (len(REFERENCE_INDICATOR_COLUMNS) - 2)
+    return cells
+
+
+def assert_state_equal(ours: pd.DataFrame, other: pd.DataFrame, candle_table: pd.DataFrame, what: str) -> None:
+    """The state columns (price units: averages of moves, or sums of 14) agree by the spec's rule, with the price
+    scale times 14 (the sums) for every one of them."""
+    scale = 14 * candle_table.groupby("symbol")["close"].median()
+    merged = ours.merge(other, on=["symbol", "candle_at"], suffixes=("", "_other"), validate="one_to_one")
+    assert len(merged) == len(ours) == len(other), f"{what}: rows differ"
+    for column in STATE_COLUMNS:
+        a, b = merged[column].to_numpy(), merged[f"{column}_other"].to_numpy()
+        tolerance = 1e-9 * np.maximum.reduce([np.abs(a), np.abs(b), merged["symbol"].map(scale).to_numpy()])
+        bad = (np.isnan(a) != np.isnan(b)) | (np.abs(a - b) > tolerance)
+        assert not bad.any(), f"{what}: {column} differs at {merged.loc[bad, ['symbol', 'candle_at']].head(3)}"
+
+
+def continuing_symbols(target, interval: str) -> int:
+    """Symbols the last run of indicators_<interval> continued from stored state (its plan, kept by keep_scratch)."""
+    return query(target, f"select count(state_at) from {target.relation(f'indicators_{interval}__plan')}")[0][0]
+
+
+def with_state(bars: pd.DataFrame, interval: str) -> int:
+    """Symbols whose candles of `bars` hold 200 before their newest: an incremental run continues them."""
+    counts = reference(bars, interval, datetime.now(UTC)).groupby("symbol").size()
+    return int((counts > 200).sum())
+
+
+def test_catalog_lists_the_reference_columns_with_their_descriptions():
+    spec_columns = [c for c in INDICATOR_COLUMNS if c not in STATE_COLUMNS]
+    assert spec_columns == list(REFERENCE_INDICATOR_COLUMNS)
+    for column in spec_columns[4:]:
+        assert INDICATOR_COLUMNS[column] == REFERENCE_COLUMNS[column].description, column
+    assert STATE_COLUMNS == ["rsi_avg_gain_14", "rsi_avg_loss_14", "plus_dm_sum_14", "minus_dm_sum_14", "tr_sum_14"]
+
+
+@engines_param()
+def test_indicators_equal_talib_incrementally(warehouse, profiles_dir, tmp_path):
+    target = warehouse
+    # keep_scratch: the plan stays, to see which symbols continued from their stored state
+    common = {"target": target.name, "target_path": tmp_path / "target", "log_path": tmp_path / "logs"}
+    keep = {"keep_scratch": True}
+    now = datetime.now(UTC).replace(tzinfo=None, second=0, microsecond=0)
+    bars = indicator_bars(now - timedelta(minutes=3), LONG_DAYS[target.type])
+    # cut inside a 15m candle (and so inside every longer one) two hours before the end
+    cut = (_epoch(now) // 3600 * 3600) - 2 * 3600 + 7 * 60
+    first = bars[bars["ts"] < cut]
+    load(target, first)
+    run(common, vars=keep)
+    assert_equal_talib(target, first, "first build")
+    assert continuing_symbols(target, "15m") == 0
+
+    load(target, bars[bars["ts"] >= cut])
+    run(common, vars=keep)
+    assert_equal_talib(target, bars, "incremental run")
+    # every symbol with 200 candles before its newest continued from its stored state, the others were rebuilt
+    continued = {i: continuing_symbols(target, i) for i in INDICATOR_INTERVALS}
+    assert continued == {i: with_state(first, i) for i in INDICATOR_INTERVALS}
+    assert min(continued["15m"], continued["1h"], continued["4h"]) > 0 and continued["15m"] < bars["symbol"].nunique()
+    assert continued["1d"] == (1 if target.type == "duckdb" else 0)
+
+    # nothing new: no value changes
+    kept = {i: fetch(target, i) for i in INDICATOR_INTERVALS}
+    run(common)
+    for interval, table in kept.items():
+        again = fetch(target, interval)
+        pd.testing.assert_frame_equal(again.drop(columns="is_complete"), table.drop(columns="is_complete"))
+
+    # a late correction two days back, picked up with recompute_from
+    symbol = "GAPPYUSD"
+    at = int(bars.loc[bars["symbol"] == symbol, "ts"].iloc[-3000])
+    stamp = datetime.fromtimestamp(at, UTC)
+    execute(
+        target,
+        f"update {target.relation('ohlcvt')} set close = close * 1.01, high = high * 1.01 "
+        f"where symbol = '{symbol}' and timestamp = '{stamp:%Y-%m-%d %H:%M:%S}'",
+    )
+    bars.loc[(bars["symbol"] == symbol) & (bars["ts"] == at), ["close", "high"]] *= 1.01
+    run(common, vars={"recompute_from": f"{stamp:%Y-%m-%d}"})
+    assert_equal_talib(target, bars, "after a late correction")
+
+    # removed bars: an old hour (with recompute_from) and a symbol's newest bars; their rows go away
+    hour = (at // 3600 - 5) * 3600
+    newest = int(bars.loc[bars["symbol"] == "SHORTUSD", "ts"].max()) // 900 * 900
+    gone = ((bars["symbol"] == symbol) & (bars["ts"] >= hour) & (bars["ts"] < hour + 3600)) | (
+        (bars["symbol"] == "SHORTUSD") & (bars["ts"] >= newest)
+    )
+    bars_table = target.relation("ohlcvt")
+    execute(
+        target,
+        f"delete from {bars_table} where symbol = '{symbol}' and timestamp >= "
+        f"'{datetime.fromtimestamp(hour, UTC):%Y-%m-%d %H:%M:%S}' and timestamp < "
+        f"'{datetime.fromtimestamp(hour + 3600, UTC):%Y-%m-%d %H:%M:%S}'",
+    )
+    execute(
+        target,
+        f"delete from {bars_table} where symbol = 'SHORTUSD' and timestamp >= "
+        f"'{datetime.fromtimestamp(newest, UTC):%Y-%m-%d %H:%M:%S}'",
+    )
+    bars = bars[~gone]
+    run(common, vars={"recompute_from": f"{datetime.fromtimestamp(hour, UTC):%Y-%m-%d}"})
+    assert_equal_talib(target, bars, "after bars were removed")
+
+    incremental = {i: fetch(target, i) for i in INDICATOR_INTERVALS}
+    run(common, "--full-refresh")
+    assert_equal_talib(target, bars, "full refresh")
+    for interval, table in incremental.items():
+        rebuilt = fetch(target, interval)
+        candle_table = reference(bars, interval, datetime.now(UTC))
+        problems = agree(
+            table.drop(columns=["is_complete", *STATE_COLUMNS]),
+            rebuilt.drop(columns=["is_complete", *STATE_COLUMNS]),
+            candle_table=candle_table,
+        )
+        assert not problems, f"indicators_{interval}: incremental != full refresh: " + "; ".join(problems[:6])
+        assert_state_equal(table, rebuilt, candle_table, f"indicators_{interval}: incremental and full refresh")
+    # the YAML's tests: the grain, the columns never NULL, no infinity
+    tested = dbt_runner.statuses(dbt_runner.invoke(["test", "--select", "indicators"], **common))
+    assert len(tested) >= 4 * 7 and set(tested.values()) == {"pass"}, tested
+
+
+@pytest.mark.skipif(not REAL_BARS.is_dir(), reason="no real bars (../shared/data/real-bars-1m/)")
+@engines_param()
+def test_indicators_of_real_exchange_bars(warehouse, profiles_dir, tmp_path):
+    """Every cell of every indicator table of the 43 real symbols (their gaps, flat stretches, zero volumes)."""
+    target = warehouse
+    common = {"target": target.name, "target_path": tmp_path / "target", "log_path": tmp_path / "logs"}
+    batches = [read_bar_file(path) for path in sorted(REAL_BARS.glob("*_1.csv"))]
+    load_batches(target, batches)
+    bars = pd.concat([b.frame for b in batches], ignore_index=True)
+    run(common)
+    cells = assert_equal_talib(target, bars, "real bars")
+    log.warning(
+        "real bars on %s: %d symbols, %d indicator cells equal TA-Lib", target.type, bars["symbol"].nunique(), cells
+    )
+    assert bars["symbol"].nunique() >= 40 and cells > 1_000_000
+
+
+def test_indicator_intervals_var_narrows_what_is_built(warehouse, profiles_dir, tmp_path):
+    """DuckDB: only the listed intervals' indicators are built, the others are empty views with every column;
+    listing them again builds them; `--select indicators` runs the indicator models alone."""
+    target = warehouse
+    common = {"target": target.name, "target_path": tmp_path / "target", "log_path": tmp_path / "logs"}
+    now = datetime.now(UTC).replace(tzinfo=None, second=0, microsecond=0)
+    bars = build_bars(now - timedelta(minutes=3))
+    load(target, bars)
+    run(common, vars={"indicator_intervals": ["1h"]})
+    for interval in ("15m", "4h", "1d"):
+        assert fetch(target, interval).empty
+    assert len(fetch(target, "1h")) == len(reference(bars, "1h", datetime.now(UTC)))
+    statuses = run(common, select="indicators")
+    assert sorted(statuses) == [f"indicators_{i}" for i in ("15m", "1d", "1h", "4h")]
+    assert_equal_talib(target, bars, "all intervals again")
+
+
+@pytest.mark.mariadb
+@pytest.mark.parametrize("warehouse", ["mariadb"], indirect=True)
+def test_a_second_run_at_the_same_time_changes_nothing(warehouse, profiles_dir, tmp_path):
+    """MariaDB: while another connection holds indicators_1h's lock, a run of it stops with one line and no change."""
+    import pymysql
+
+    target = warehouse
+    common = {"target": target.name, "target_path": tmp_path / "target", "log_path": tmp_path / "logs"}
+    now = datetime.now(UTC).replace(tzinfo=None, second=0, microsecond=0)
+    load(target, build_bars(now - timedelta(minutes=3)))
+    run(common)
+    before = fetch(target, "1h")
+    holder = pymysql.connect(host=target.host, port=target.port, user=target.user, password=target.password)
+    try:
+        with holder.cursor() as cur:
+            cur.execute(f"select get_lock('data_pipeline {target.schema}.indicators_1h', 0)")
+            assert cur.fetchone()[0] == 1
+        execute(target, f"delete from {target.relation('indicators_1h')} where symbol = 'GAPPYUSD'")
+        with pytest.raises(JobFailed) as failure:
+            dbt_runner.invoke(["run", "--select", "indicators_1h"], **common)
+        assert "another run of" in str(failure.value) and "changed nothing" in str(failure.value)
+    finally:
+        holder.close()
+    assert len(fetch(target, "1h")) == len(before[before["symbol"] != "GAPPYUSD"])
+    run(common, select="indicators_1h")
+    pd.testing.assert_frame_equal(fetch(target, "1h").drop(columns="is_complete"), before.drop(columns="is_complete"))
+
+
+def test_an_unknown_indicator_interval_names_the_var(warehouse, profiles_dir, tmp_path):
+    common = {"target": warehouse.name, "target_path": tmp_path / "target", "log_path": tmp_path / "logs"}
+    with pytest.raises(JobFailed) as failure:
+        dbt_runner.invoke(["run", "--select", "+indicators"], vars={"indicator_intervals": ["1h", "1w"]}, **common)
+    assert 'var indicator_intervals: unknown interval "1w"' in str(failure.value)
+
+
+def test_selectors_select_the_indicator_models(warehouse, profiles_dir, tmp_path):
+    common = {"target": warehouse.name, "target_path": tmp_path / "target", "log_path": tmp_path / "logs"}
+
+    def selected(selector: str) -> list[str]:
+        result = dbt_runner.invoke(
+            ["ls", "--resource-type", "model", "--output", "name", "--select", selector], **common
+        )
+        return sorted(result.result)
+
+    indicator_models = sorted(f"indicators_{i}" for i in INDICATOR_INTERVALS)
+    assert selected("indicators") == indicator_models
+    assert selected("tag:indicators") == indicator_models
+    upstream = set(selected("+indicators"))
+    candle_models = {f"candles_{i}" for i in ("5m", "15m", "1h", "4h", "1d")}
+    assert {*indicator_models, *candle_models, "stg_ohlcvt"} <= upstream
+    assert not [name for name in upstream if name.startswith(("leaderboard", "ohlc_metrics"))]
