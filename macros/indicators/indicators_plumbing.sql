@@ -3,9 +3,32 @@
     indicators_run.sql, the steps are steps/, which rows a run rewrites is indicators_plan.sql.
     Every step table is scratch: a run creates all of them from the candles and the stored rows. -#}
 
+{#- Step table `name`: indicators_<interval>__<name>, a temporary table where the engine has
+    them (the model's hooks and its query share one connection), else a table. -#}
 {% macro indicators_stage(name) -%}
-    {{ return(this.incorporate(path={'identifier': this.identifier ~ '__' ~ name})) }}
+    {%- set relation = this.incorporate(path={'identifier': this.identifier ~ '__' ~ name}) -%}
+    {%- if not data_pipeline.indicators_temporary() -%}{{ return(relation) }}{%- endif -%}
+    {{ return(adapter.dispatch('indicators_temporary_name', 'data_pipeline')(relation)) }}
 {%- endmacro %}
+{% macro default__indicators_temporary_name(relation) -%}{{ return(relation) }}{%- endmacro %}
+{#- https://duckdb.org/docs/sql/statements/create_table#temporary-tables : only in the temp catalog,
+    found by the bare name. -#}
+{% macro duckdb__indicators_temporary_name(relation) -%}
+    {{ return(adapter.quote(relation.identifier)) }}
+{%- endmacro %}
+
+{#- Whether the step tables are temporary: on DuckDB (in memory, not written to the database file:
+    a full build of 100 symbols x 60 days at 15m took 2.3 s of steps instead of 3.0) and
+    MySQL/MariaDB (session tables, no redo log); ANSI has no portable form. Var keep_scratch
+    makes them tables, kept after the run for diagnosis. -#}
+{% macro indicators_temporary() -%}
+    {%- if data_pipeline.checked_var('keep_scratch') -%}{{ return(false) }}{%- endif -%}
+    {{ return(adapter.dispatch('indicators_temporary', 'data_pipeline')()) }}
+{%- endmacro %}
+{% macro default__indicators_temporary() -%}{{ return(false) }}{%- endmacro %}
+{% macro duckdb__indicators_temporary() -%}{{ return(true) }}{%- endmacro %}
+{% macro mysql__indicators_temporary() -%}{{ return(true) }}{%- endmacro %}
+{% macro mariadb__indicators_temporary() -%}{{ return(data_pipeline.mysql__indicators_temporary()) }}{%- endmacro %}
 
 {#- The step tables, in the driver's order (each is dropped by the post-hook). -#}
 {% macro indicators_stages() -%}
@@ -29,10 +52,12 @@
     {%- do data_pipeline.indicators_execute(name, create_table_as(relation, sql, primary_key)) -%}
 {%- endmacro %}
 {% macro default__indicators_create_table_as(relation, sql, primary_key) -%}
-    {{ return('create table ' ~ relation ~ ' as ' ~ sql) }}
+    {%- set kind = 'temporary table ' if data_pipeline.indicators_temporary() else 'table ' -%}
+    {{ return('create ' ~ kind ~ relation ~ ' as ' ~ sql) }}
 {%- endmacro %}
 {% macro mysql__indicators_create_table_as(relation, sql, primary_key) -%}
-    {{ return('create table ' ~ relation ~ ' (primary key (' ~ primary_key | join(', ') ~ ')) ' ~ sql) }}
+    {%- set kind = 'temporary table ' if data_pipeline.indicators_temporary() else 'table ' -%}
+    {{ return('create ' ~ kind ~ relation ~ ' (primary key (' ~ primary_key | join(', ') ~ ')) ' ~ sql) }}
 {%- endmacro %}
 {% macro mariadb__indicators_create_table_as(relation, sql, primary_key) -%}
     {{ data_pipeline.mysql__indicators_create_table_as(relation, sql, primary_key) }}
