@@ -1,7 +1,8 @@
 """indicators_15m .. indicators_1d against TA-Lib itself (tests/reference_indicators.py), every cell, on DuckDB and a
 real MariaDB. The bars are test_candles.py's (gaps of minutes, hours and a day, three hours of identical prices,
 zero-volume bars, a one-bar symbol, a short symbol that starts mid-candle) plus a symbol whose first 30 hours are
-identical candles (no true range, DX undefined) with six more flat hours and five hours without volume later, and a
+identical candles (no true range, DX undefined), with later a volume spike followed by five hours without volume and
+a crash to a thousandth followed by six flat hours (a moving sum would keep a residue of the large values there), and a
 long symbol: 260 days on DuckDB (1d has 260 candles, past every lookback), 40 days on MariaDB (its 4h has 240; the
 load and the window passes of 260 days would take minutes there). Then:
 - bars cut inside a candle, the rest loaded: the incremental run equals TA-Lib on all bars, and the symbols with
@@ -42,7 +43,8 @@ LONG_DAYS = {"duckdb": 260, "mariadb": 40}
 
 
 def indicator_bars(end: datetime, long_days: int) -> pd.DataFrame:
-    """test_candles' bars, a symbol with a flat opening and later flat and volume-less hours, and a long one."""
+    """test_candles' bars, a symbol with a flat opening, later flat and volume-less hours after a crash and a volume
+    spike, and a long one."""
     bars = build_bars(end)
     [(_, flat)], [(_, long)] = generate(1, 6, end=end, seed=31), generate(1, long_days, end=end, seed=41, gaps=True)
     flat = flat.assign(symbol="FLATSTARTUSD")
@@ -51,7 +53,14 @@ def indicator_bars(end: datetime, long_days: int) -> pd.DataFrame:
     flat.loc[hours < 30, ["open", "high", "low", "close"]] = level
     later = (hours >= 60) & (hours < 66)
     flat.loc[later, ["open", "high", "low", "close"]] = float(flat.loc[later, "close"].iloc[0])
+    # a volume spike, then five hours without volume: TA-Lib's MFI is 0 there, a moving sum keeps a residue (a
+    # spike of 1e6 leaves one in TA-Lib's own running sums too, 1e-6 of MFI after the crash below: out of reach)
+    flat.loc[(hours >= 79) & (hours < 80), "volume"] *= 1e3
     flat.loc[(hours >= 80) & (hours < 85), "volume"] = 0.0
+    # a crash to a thousandth, then six flat hours: TA-Lib's CCI is 0 there, a moving mean keeps a residue
+    flat.loc[hours >= 90, ["open", "high", "low", "close"]] /= 1000
+    flat_again = (hours >= 100) & (hours < 106)
+    flat.loc[flat_again, ["open", "high", "low", "close"]] = float(flat.loc[flat_again, "close"].iloc[0])
     frames = [bars, flat, long.assign(symbol="LONGUSD")]
     return pd.concat(frames, ignore_index=True).sort_values(["symbol", "ts"]).reset_index(drop=True)
 
