@@ -20,7 +20,7 @@ from pipeline.synthetic import generate
 
 # a uniqueness test on the key columns, or exactly one row
 GRAIN_TESTS = {"unique_combination_of_columns", "unique", "row_count"}
-EXPOSURES = {"leaderboards_report", "cycle_clusters", "cohort_history_export", "bi_dashboards"}
+EXPOSURES = {"leaderboards_report", "cycle_clusters", "cohort_history_export", "bi_dashboards", "bi_candle_charts"}
 
 
 def documentation_gaps(manifest: dict, catalog: dict) -> list[str]:
