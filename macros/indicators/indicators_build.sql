@@ -32,9 +32,21 @@
 
     ),
 
-    windows as (
+    range_windows as (
 
-        select * from {{ stage('windows') }}
+        select * from {{ stage('range_windows') }}
+
+    ),
+
+    commodity_channel as (
+
+        select * from {{ stage('commodity_channel') }}
+
+    ),
+
+    money_flow_windows as (
+
+        select * from {{ stage('money_flow_windows') }}
 
     ),
 
@@ -49,7 +61,9 @@
         from inputs
         inner join first_values on inputs.symbol = first_values.symbol and inputs.i = first_values.i
         inner join second_values on inputs.symbol = second_values.symbol and inputs.i = second_values.i
-        inner join windows on inputs.symbol = windows.symbol and inputs.i = windows.i
+        inner join range_windows on inputs.symbol = range_windows.symbol and inputs.i = range_windows.i
+        inner join commodity_channel on inputs.symbol = commodity_channel.symbol and inputs.i = commodity_channel.i
+        inner join money_flow_windows on inputs.symbol = money_flow_windows.symbol and inputs.i = money_flow_windows.i
         where inputs.write_from_at is null or inputs.candle_at >= inputs.write_from_at
 
     )
@@ -75,26 +89,26 @@
         ('macd_hist', 33, 'first_values.macd_line - second_values.macd_signal'),
         ('rsi_14', 14, 'case when ' ~ gain ~ ' + ' ~ loss ~ ' > 0 then 100 * (' ~ gain ~ ' / (' ~ gain ~ ' + ' ~ loss
             ~ ')) else 0 end'),
-        ('stoch_k', 17, 'windows.stoch_k'),
-        ('stoch_d', 17, 'windows.stoch_d'),
-        ('willr_14', 13, 'windows.willr_14'),
-        ('cci_20', 19, 'windows.cci_20'),
-        ('mfi_14', 14, 'windows.mfi_14'),
-        ('roc_10', 10, 'windows.roc_10'),
+        ('stoch_k', 17, 'range_windows.stoch_k'),
+        ('stoch_d', 17, 'range_windows.stoch_d'),
+        ('willr_14', 13, 'range_windows.willr_14'),
+        ('cci_20', 19, 'commodity_channel.cci_20'),
+        ('mfi_14', 14, 'money_flow_windows.mfi_14'),
+        ('roc_10', 10, 'range_windows.roc_10'),
         ('atr_14', 14, 'first_values.atr_14'),
         ('natr_14', 14, 'case when inputs.close <> 0 then first_values.atr_14 / inputs.close * 100 else 0 end'),
         ('plus_di_14', 14, 'first_values.plus_di'),
         ('minus_di_14', 14, 'first_values.minus_di'),
         ('adx_14', 27, 'second_values.adx_14'),
-        ('bb_upper_20', 19, 'windows.bb_upper_20'),
+        ('bb_upper_20', 19, 'range_windows.bb_upper_20'),
         ('bb_middle_20', 19, 'inputs.close_mean_20'),
-        ('bb_lower_20', 19, 'windows.bb_lower_20'),
+        ('bb_lower_20', 19, 'range_windows.bb_lower_20'),
         ('obv', 0, 'first_values.obv'),
-        ('realized_vol_20', 20, 'windows.realized_vol_20'),
-        ('parkinson_vol_20', 19, 'windows.parkinson_vol_20'),
-        ('garman_klass_vol_20', 19, 'windows.garman_klass_vol_20'),
-        ('rogers_satchell_vol_20', 19, 'windows.rogers_satchell_vol_20'),
-        ('yang_zhang_vol_20', 20, 'windows.yang_zhang_vol_20'),
+        ('realized_vol_20', 20, 'range_windows.realized_vol_20'),
+        ('parkinson_vol_20', 19, 'range_windows.parkinson_vol_20'),
+        ('garman_klass_vol_20', 19, 'range_windows.garman_klass_vol_20'),
+        ('rogers_satchell_vol_20', 19, 'range_windows.rogers_satchell_vol_20'),
+        ('yang_zhang_vol_20', 20, 'range_windows.yang_zhang_vol_20'),
         ('rsi_avg_gain_14', 14, gain),
         ('rsi_avg_loss_14', 14, loss),
         ('plus_dm_sum_14', 14, 'first_values.plus_dm_sum_14'),

@@ -23,7 +23,11 @@
     {%- do m.indicators_create('second_pass', m.indicators_step_second_pass(), rows) -%}
     {%- do m.indicators_create('second_ends', m.indicators_step_second_ends(), ['symbol', 'blk']) -%}
     {%- do m.indicators_create('second_values', m.indicators_step_second_values(), rows) -%}
-    {%- do m.indicators_create('windows', m.indicators_step_windows(), rows) -%}
+    {%- do m.indicators_create('candle_terms', m.indicators_step_candle_terms(), rows) -%}
+    {%- do m.indicators_create('range_windows', m.indicators_step_range_windows(), rows) -%}
+    {%- do m.indicators_create('typical_price_windows', m.indicators_step_typical_price_windows(), rows) -%}
+    {%- do m.indicators_create('commodity_channel', m.indicators_step_commodity_channel(), rows) -%}
+    {%- do m.indicators_create('money_flow_windows', m.indicators_step_money_flow_windows(), rows) -%}
     {{ return('') }}
 {%- endmacro %}
 
