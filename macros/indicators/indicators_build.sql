@@ -59,11 +59,13 @@
             {{ data_pipeline.cast_double('inputs.close') }} as close,
             {{ columns | join(',\n') | indent(12) }}
         from inputs
-        inner join first_values on inputs.symbol = first_values.symbol and inputs.i = first_values.i
-        inner join second_values on inputs.symbol = second_values.symbol and inputs.i = second_values.i
-        inner join range_windows on inputs.symbol = range_windows.symbol and inputs.i = range_windows.i
-        inner join commodity_channel on inputs.symbol = commodity_channel.symbol and inputs.i = commodity_channel.i
-        inner join money_flow_windows on inputs.symbol = money_flow_windows.symbol and inputs.i = money_flow_windows.i
+        inner join first_values on inputs.symbol_key = first_values.symbol_key and inputs.i = first_values.i
+        inner join second_values on inputs.symbol_key = second_values.symbol_key and inputs.i = second_values.i
+        inner join range_windows on inputs.symbol_key = range_windows.symbol_key and inputs.i = range_windows.i
+        inner join commodity_channel
+            on inputs.symbol_key = commodity_channel.symbol_key and inputs.i = commodity_channel.i
+        inner join money_flow_windows
+            on inputs.symbol_key = money_flow_windows.symbol_key and inputs.i = money_flow_windows.i
         where inputs.write_from_at is null or inputs.candle_at >= inputs.write_from_at
 
     )

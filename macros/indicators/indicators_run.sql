@@ -7,21 +7,21 @@
     {%- if not execute or not data_pipeline.indicators_enabled(interval) -%}{{ return('') }}{%- endif -%}
     {%- set m = data_pipeline -%}
     {%- set full = not is_incremental() -%}
-    {%- set rows = ['symbol', 'i'] -%}
+    {%- set rows = ['symbol_key', 'i'] -%}
     {%- do m.indicators_lock() -%}
     {%- do m.indicators_session_setup() -%}
 
-    {%- do m.indicators_create('plan', m.indicators_step_plan(interval), ['symbol']) -%}
+    {%- do m.indicators_create('plan', m.indicators_step_plan(interval), ['symbol_key']) -%}
     {%- set counts = run_query('select count(*), count(state_at) from ' ~ m.indicators_stage('plan')).rows[0] -%}
     {{ log(this.identifier ~ ': ' ~ ('full build' if full else 'incremental run') ~ ', ' ~ counts[0] ~ ' symbols, '
            ~ counts[1] ~ ' continuing from their stored state', info=true) }}
     {%- set read_filter = m.indicators_rows_from('read_from', 'candle_rows', full) -%}
     {%- do m.indicators_create('inputs', m.indicators_step_inputs(interval, read_filter), rows) -%}
     {%- do m.indicators_create('first_pass', m.indicators_step_first_pass(), rows) -%}
-    {%- do m.indicators_create('first_ends', m.indicators_step_first_ends(), ['symbol', 'blk']) -%}
+    {%- do m.indicators_create('first_ends', m.indicators_step_first_ends(), ['symbol_key', 'blk']) -%}
     {%- do m.indicators_create('first_values', m.indicators_step_first_values(), rows) -%}
     {%- do m.indicators_create('second_pass', m.indicators_step_second_pass(), rows) -%}
-    {%- do m.indicators_create('second_ends', m.indicators_step_second_ends(), ['symbol', 'blk']) -%}
+    {%- do m.indicators_create('second_ends', m.indicators_step_second_ends(), ['symbol_key', 'blk']) -%}
     {%- do m.indicators_create('second_values', m.indicators_step_second_values(), rows) -%}
     {%- do m.indicators_create('candle_terms', m.indicators_step_candle_terms(), rows) -%}
     {%- do m.indicators_create('range_windows', m.indicators_step_range_windows(), rows) -%}

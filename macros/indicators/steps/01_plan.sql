@@ -1,5 +1,7 @@
 {#- Step 1 of indicators_<interval> (driver: indicators_prepare in indicators_run.sql): the plan,
-    one row per symbol (indicators_plan.sql says what its columns mean). A full build rebuilds
+    one row per symbol (indicators_plan.sql says what its columns mean), with symbol_key, the
+    number the other step tables are keyed on (a short integer key sorts and joins faster than the
+    symbol itself: about a fifth of a window step on MariaDB). A full build rebuilds
     every symbol of the candles. An incremental run continues a symbol from the stored row of the
     candle before its first rewritten one: the state of every recursion, read from the visible
     columns where TA-Lib's state is one (ema_26, atr_14, obv, ...; MACD's fast EMA is macd +
@@ -14,6 +16,7 @@
 {% macro indicators_plan_full(candles, start) -%}
     select
         candle_symbols.symbol,
+        {{ data_pipeline.cast_bigint('row_number() over (order by candle_symbols.symbol)') }} as symbol_key,
         {{ data_pipeline.cast_timestamp('null') }} as read_from_at,
         {{ data_pipeline.cast_timestamp('null') }} as write_from_at,
         {{ data_pipeline.cast_timestamp('null') }} as state_at,
@@ -77,6 +80,7 @@
 
         select
             symbols.symbol,
+            {{ data_pipeline.cast_bigint('row_number() over (order by symbols.symbol)') }} as symbol_key,
             bounds.read_from_at,
             case when bounds.symbol is not null then starts.start_at end as write_from_at,
             bounds.state_at,

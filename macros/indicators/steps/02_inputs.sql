@@ -33,6 +33,7 @@
 
         select
             candle_rows.*,
+            plan.symbol_key,
             plan.write_from_at,
             row_number() over symbol_order - 1 as i,
             lag(candle_rows.close) over symbol_order as prev_close,
@@ -41,7 +42,7 @@
         from candle_rows
         inner join plan on candle_rows.symbol = plan.symbol
         where {{ read_filter }}
-        window symbol_order as (partition by candle_rows.symbol order by candle_rows.candle_at)
+        window symbol_order as (partition by plan.symbol_key order by candle_rows.candle_at)
 
     ),
 
@@ -97,7 +98,7 @@
             sum(directional.minus_dm) over (symbol_order rows 12 preceding) as minus_dm_sum_13,
             sum(directional.true_range) over (symbol_order rows 12 preceding) as true_range_sum_13
         from directional
-        window symbol_order as (partition by directional.symbol order by directional.i)
+        window symbol_order as (partition by directional.symbol_key order by directional.i)
 
     )
 

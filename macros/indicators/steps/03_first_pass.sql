@@ -20,15 +20,16 @@
     final as (
 
         select
-            inputs.symbol,
+            inputs.symbol_key,
             inputs.i,
             inputs.blk,
             inputs.o,
             {{ data_pipeline.indicators_block_sums(recursions, 'inputs') | indent(12) }}
         from inputs
-        inner join plan on inputs.symbol = plan.symbol
+        inner join plan on inputs.symbol_key = plan.symbol_key
         window blocks as (
-            partition by inputs.symbol, inputs.blk order by inputs.i rows between unbounded preceding and current row
+            partition by inputs.symbol_key, inputs.blk order by inputs.i
+            rows between unbounded preceding and current row
         )
 
     )

@@ -13,12 +13,12 @@
     final as (
 
         select
-            first_pass.symbol,
+            first_pass.symbol_key,
             first_pass.blk,
             {{ data_pipeline.indicators_block_ends(recursions, 'first_pass') | indent(12) }}
         from first_pass
         where first_pass.o = {{ data_pipeline.indicators_block_size() - 1 }}
-        window block_order as (partition by first_pass.symbol order by first_pass.blk)
+        window block_order as (partition by first_pass.symbol_key order by first_pass.blk)
 
     )
 

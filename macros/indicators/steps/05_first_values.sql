@@ -22,14 +22,14 @@
     carried as (
 
         select
-            first_pass.symbol,
+            first_pass.symbol_key,
             first_pass.i,
             first_pass.blk,
             first_pass.o,
             {{ data_pipeline.indicators_carried(recursions, 'first_pass', 'first_ends') | indent(12) }}
         from first_pass
         left join first_ends
-            on first_pass.symbol = first_ends.symbol and first_pass.blk - 1 = first_ends.blk
+            on first_pass.symbol_key = first_ends.symbol_key and first_pass.blk - 1 = first_ends.blk
 
     ),
 
@@ -69,7 +69,7 @@
             avg(with_dx.macd_line) over (symbol_order rows 8 preceding) as macd_line_mean_9,
             sum(coalesce(with_dx.dx, 0)) over (symbol_order rows 13 preceding) as dx_sum_14
         from with_dx
-        window symbol_order as (partition by with_dx.symbol order by with_dx.i)
+        window symbol_order as (partition by with_dx.symbol_key order by with_dx.i)
 
     )
 

@@ -19,15 +19,15 @@
     final as (
 
         select
-            first_values.symbol,
+            first_values.symbol_key,
             first_values.i,
             first_values.blk,
             first_values.o,
             {{ data_pipeline.indicators_block_sums(recursions, 'first_values') | indent(12) }}
         from first_values
-        inner join plan on first_values.symbol = plan.symbol
+        inner join plan on first_values.symbol_key = plan.symbol_key
         window blocks as (
-            partition by first_values.symbol, first_values.blk order by first_values.i
+            partition by first_values.symbol_key, first_values.blk order by first_values.i
             rows between unbounded preceding and current row
         )
 

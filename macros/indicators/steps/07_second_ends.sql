@@ -12,12 +12,12 @@
     final as (
 
         select
-            second_pass.symbol,
+            second_pass.symbol_key,
             second_pass.blk,
             {{ data_pipeline.indicators_block_ends(recursions, 'second_pass') | indent(12) }}
         from second_pass
         where second_pass.o = {{ data_pipeline.indicators_block_size() - 1 }}
-        window block_order as (partition by second_pass.symbol order by second_pass.blk)
+        window block_order as (partition by second_pass.symbol_key order by second_pass.blk)
 
     )
 

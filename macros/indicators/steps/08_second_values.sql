@@ -18,12 +18,12 @@
     final as (
 
         select
-            second_pass.symbol,
+            second_pass.symbol_key,
             second_pass.i,
             {{ data_pipeline.indicators_carried(recursions, 'second_pass', 'second_ends') | indent(12) }}
         from second_pass
         left join second_ends
-            on second_pass.symbol = second_ends.symbol and second_pass.blk - 1 = second_ends.blk
+            on second_pass.symbol_key = second_ends.symbol_key and second_pass.blk - 1 = second_ends.blk
 
     )
 

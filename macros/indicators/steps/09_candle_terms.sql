@@ -18,7 +18,7 @@
     candle_flags as (
 
         select
-            inputs.symbol,
+            inputs.symbol_key,
             inputs.i,
             inputs.open,
             inputs.high,
@@ -65,7 +65,7 @@
     final as (
 
         select
-            candle_logs.symbol,
+            candle_logs.symbol_key,
             candle_logs.i,
             candle_logs.high,
             candle_logs.low,

@@ -22,7 +22,7 @@
     windowed as (
 
         select
-            candle_terms.symbol,
+            candle_terms.symbol_key,
             candle_terms.i,
             candle_terms.close,
             candle_terms.close_mean_20,
@@ -37,8 +37,8 @@
             var_samp(candle_terms.log_close_open) over last_20 as log_close_open_var_20
         from candle_terms
         window
-            symbol_order as (partition by candle_terms.symbol order by candle_terms.i),
-            last_20 as (partition by candle_terms.symbol order by candle_terms.i rows 19 preceding)
+            symbol_order as (partition by candle_terms.symbol_key order by candle_terms.i),
+            last_20 as (partition by candle_terms.symbol_key order by candle_terms.i rows 19 preceding)
 
     ),
 
@@ -46,7 +46,7 @@
     ranges as (
 
         select
-            windowed.symbol,
+            windowed.symbol_key,
             windowed.i,
             -- fast %K and Williams %R: 0 on a flat window
             case
@@ -108,7 +108,7 @@
             lag(ranges.fast_k, 3) over symbol_order as fast_k_3_back,
             lag(ranges.fast_k, 4) over symbol_order as fast_k_4_back
         from ranges
-        window symbol_order as (partition by ranges.symbol order by ranges.i)
+        window symbol_order as (partition by ranges.symbol_key order by ranges.i)
 
     ),
 
@@ -116,7 +116,7 @@
     final as (
 
         select
-            smoothed.symbol,
+            smoothed.symbol_key,
             smoothed.i,
             (smoothed.fast_k + smoothed.fast_k_1_back + smoothed.fast_k_2_back) / 3 as stoch_k,
             (

@@ -21,12 +21,12 @@
     typical_prices as (
 
         select
-            candle_terms.symbol,
+            candle_terms.symbol_key,
             candle_terms.i,
             candle_terms.typical_price,
             {{ lags | join(',\n') | indent(12) }}
         from candle_terms
-        window symbol_order as (partition by candle_terms.symbol order by candle_terms.i)
+        window symbol_order as (partition by candle_terms.symbol_key order by candle_terms.i)
 
     ),
 

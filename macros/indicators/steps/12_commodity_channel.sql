@@ -17,7 +17,7 @@
     spreads as (
 
         select
-            typical_price_windows.symbol,
+            typical_price_windows.symbol_key,
             typical_price_windows.i,
             typical_price_windows.typical_price,
             typical_price_windows.typical_price_mean_20,
@@ -29,7 +29,7 @@
     final as (
 
         select
-            spreads.symbol,
+            spreads.symbol_key,
             spreads.i,
             case
                 when

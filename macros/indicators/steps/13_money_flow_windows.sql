@@ -19,19 +19,19 @@
     flow_sums as (
 
         select
-            money_flows.symbol,
+            money_flows.symbol_key,
             money_flows.i,
             {{ up | join(' + ') }} as flow_up_14,
             {{ down | join(' + ') }} as flow_down_14
         from money_flows
-        window symbol_order as (partition by money_flows.symbol order by money_flows.i)
+        window symbol_order as (partition by money_flows.symbol_key order by money_flows.i)
 
     ),
 
     final as (
 
         select
-            flow_sums.symbol,
+            flow_sums.symbol_key,
             flow_sums.i,
             case
                 when flow_sums.flow_up_14 + flow_sums.flow_down_14 <= 0 then 0
