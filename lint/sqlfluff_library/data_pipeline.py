@@ -185,8 +185,10 @@ def indicators_start(interval, newest):
 
 
 def indicators_history_bounds(starts):
-    return (f"select {starts}.symbol, {starts}.start_at as read_from_at, {starts}.start_at as state_at\n"
-            f"        from {starts}")
+    return (
+        f"select {starts}.symbol, {starts}.start_at as read_from_at, {starts}.start_at as state_at\n"
+        f"        from {starts}"
+    )
 
 
 def indicators_rows_from(bound, rows, full=False):
@@ -194,8 +196,10 @@ def indicators_rows_from(bound, rows, full=False):
 
 
 def _recursions(source, plan):
-    return [{"name": "ema_12", "r": 0.5, "z": f"coalesce({plan}.state_ema_12, {source}.close)"},
-            {"name": "obv", "r": 1.0, "z": f"{source}.volume"}]
+    return [
+        {"name": "ema_12", "r": 0.5, "z": f"coalesce({plan}.state_ema_12, {source}.close)"},
+        {"name": "obv", "r": 1.0, "z": f"{source}.volume"},
+    ]
 
 
 def indicators_first_recursions(source, plan):
@@ -215,13 +219,16 @@ def indicators_block_ends(recursions, source):
 
 
 def indicators_carried(recursions, local, ends):
-    return ",\n".join(f"{local}.{r['name']}_local + coalesce({ends}.{r['name']}_end, 0) as {r['name']}"
-                      for r in recursions)
+    return ",\n".join(
+        f"{local}.{r['name']}_local + coalesce({ends}.{r['name']}_end, 0) as {r['name']}" for r in recursions
+    )
 
 
 def indicators_window_extremes(rows, window):
-    return (f"max({rows}.high) over ({window} rows 13 preceding) as high_max_14,\n"
-            f"min({rows}.low) over ({window} rows 13 preceding) as low_min_14")
+    return (
+        f"max({rows}.high) over ({window} rows 13 preceding) as high_max_14,\n"
+        f"min({rows}.low) over ({window} rows 13 preceding) as low_min_14"
+    )
 
 
 def indicators_columns():
