@@ -83,7 +83,7 @@ BAD_VARS = [
     ({"complete_windows_only": "sometimes"}, "var complete_windows_only: expected true or false"),
     ({"keep_scratch": "maybe"}, "var keep_scratch: expected true or false"),
     ({"ohlcvt_has_trades": "perhaps"}, "var ohlcvt_has_trades: expected true or false"),
-    ({"metrics_session_memory_mb": "4096 mb"}, "var metrics_session_memory_mb: expected a whole number"),
+    ({"session_memory_mb": "4096 mb"}, "var session_memory_mb: expected a whole number"),
 ]
 
 

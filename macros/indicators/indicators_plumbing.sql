@@ -63,19 +63,6 @@
     {{ data_pipeline.mysql__indicators_create_table_as(relation, sql, primary_key) }}
 {%- endmacro %}
 
-{#- MySQL/MariaDB: the window passes' temporary tables stay in memory for this session (the
-    defaults of 16 MB spill the sorts of a full build to disk). A no-op elsewhere. -#}
-{% macro indicators_session_setup() -%}
-    {{ return(adapter.dispatch('indicators_session_setup', 'data_pipeline')()) }}
-{%- endmacro %}
-{% macro default__indicators_session_setup() -%}{%- endmacro %}
-{% macro mysql__indicators_session_setup() -%}
-    {%- set bytes = 2048 * 1024 * 1024 -%}
-    {%- do adapter.execute('set session tmp_table_size = ' ~ bytes ~ ', max_heap_table_size = ' ~ bytes,
-                           auto_begin=false, fetch=false) -%}
-{%- endmacro %}
-{% macro mariadb__indicators_session_setup() -%}{{ data_pipeline.mysql__indicators_session_setup() }}{%- endmacro %}
-
 {#- The last post-hook: drops the step tables (var keep_scratch keeps them, for diagnosis) and
     releases the lock. -#}
 {% macro indicators_drop_scratch(interval) -%}

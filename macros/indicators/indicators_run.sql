@@ -9,7 +9,6 @@
     {%- set full = not is_incremental() -%}
     {%- set rows = ['symbol_key', 'i'] -%}
     {%- do m.indicators_lock() -%}
-    {%- do m.indicators_session_setup() -%}
 
     {%- do m.indicators_create('plan', m.indicators_step_plan(interval), ['symbol_key']) -%}
     {%- set counts = run_query('select count(*), count(state_at) from ' ~ m.indicators_stage('plan')).rows[0] -%}

@@ -91,20 +91,6 @@
     {{ data_pipeline.mysql__metrics_create_table_as(relation, sql, primary_key, temporary, column_types) }}
 {%- endmacro %}
 
-{#- MySQL/MariaDB: let the window passes' temporary tables stay in memory for this session
-    (var metrics_session_memory_mb, default 4096; the defaults of 16 MB spill to disk and made
-    the first step five times slower). A no-op elsewhere. -#}
-{% macro metrics_session_setup() -%}
-    {{ return(adapter.dispatch('metrics_session_setup', 'data_pipeline')()) }}
-{%- endmacro %}
-{% macro default__metrics_session_setup() -%}{%- endmacro %}
-{% macro mysql__metrics_session_setup() -%}
-    {%- set bytes = data_pipeline.checked_var('metrics_session_memory_mb') * 1024 * 1024 -%}
-    {%- do adapter.execute('set session tmp_table_size = ' ~ bytes ~ ', max_heap_table_size = ' ~ bytes,
-                           auto_begin=false, fetch=false) -%}
-{%- endmacro %}
-{% macro mariadb__metrics_session_setup() -%}{{ data_pipeline.mysql__metrics_session_setup() }}{%- endmacro %}
-
 {% macro metrics_drop_scratch() -%}
     {%- if execute and not data_pipeline.checked_var('keep_scratch') -%}
         {%- for name in data_pipeline.metrics_scratch_stages() -%}

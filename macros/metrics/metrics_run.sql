@@ -18,7 +18,6 @@
     {%- set recomputed_keys = m.symbol_scan_hint('symbol') ~ ' and ' ~ recomputed_days -%}
     {#- from here on the persistent step tables change: a run that dies is finished by the next -#}
     {%- do m.metrics_pending_record(plan) -%}
-    {%- do m.metrics_session_setup() -%}
 
     {%- do m.metrics_create('powers', m.metrics_step_powers(), ['weight_exponent']) -%}
     {%- set day_bars = m.metrics_keep_day_bars(m.metrics_step_day_bars(bar_filter)) -%}

@@ -18,7 +18,7 @@
         'fresh_within_hours': {'kind': 'whole_number', 'low': 1},
         'complete_windows_only': {'kind': 'boolean'},
         'keep_scratch': {'kind': 'boolean'},
-        'metrics_session_memory_mb': {'kind': 'whole_number', 'low': 16, 'high': 1048576},
+        'session_memory_mb': {'kind': 'whole_number', 'low': 16, 'high': 1048576},
         'candle_intervals': {'kind': 'intervals'},
         'indicator_intervals': {'kind': 'intervals'},
     }) }}
