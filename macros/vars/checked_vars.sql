@@ -21,6 +21,8 @@
         'session_memory_mb': {'kind': 'whole_number', 'low': 16, 'high': 1048576},
         'candle_intervals': {'kind': 'intervals'},
         'indicator_intervals': {'kind': 'intervals'},
+        'profile_intervals': {'kind': 'intervals'},
+        'baseline_days': {'kind': 'whole_number', 'low': 1, 'high': 3650},
     }) }}
 {%- endmacro %}
 
@@ -34,8 +36,9 @@
     {%- if rule.kind == 'share' -%}{{ return(data_pipeline.share_var(name)) }}{%- endif -%}
     {%- if rule.kind == 'utc_datetime' -%}{{ return(data_pipeline.utc_datetime_var(name)) }}{%- endif -%}
     {%- if rule.kind == 'intervals' -%}
-        {%- set intervals = data_pipeline.candle_intervals if name == 'candle_intervals'
-            else data_pipeline.indicator_intervals -%}
+        {%- set intervals = {'candle_intervals': data_pipeline.candle_intervals,
+            'indicator_intervals': data_pipeline.indicator_intervals,
+            'profile_intervals': data_pipeline.profile_intervals}[name] -%}
         {{ return(intervals()) }}
     {%- endif -%}
     {{ return(data_pipeline.whole_number_var(name, rule.low, rule.get('high'))) }}
