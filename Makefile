@@ -43,6 +43,8 @@ demo: setup
 		--out data/reports/indicators_1h.png --symbol $$($(BIN)/python -c "import duckdb; \
 		print(duckdb.connect('data/warehouse.duckdb', read_only=True).execute(\
 		'select symbol from habitual_losers order by \"rank\" limit 1').fetchall()[0][0])")
+	$(BIN)/python python_jobs/plot_profiles.py --target duckdb --cohort losers --interval 1h -q \
+		--out data/reports/profiles_losers_1h.png
 	@echo
 	@echo "Demo warehouse: $(CURDIR)/data/warehouse.duckdb (DuckDB; tables in schema main)."
 	@echo "  bars: main.ohlcvt   sane bars: main.stg_ohlcvt   rejected bars: main.stg_ohlcvt_quarantine"
@@ -52,10 +54,13 @@ demo: setup
 	@echo "  cycle clusters: main.imf_clusters (EMD + clustering per cohort member; docs/clustering.md)"
 	@echo "  candles: main.candles_5m, _15m, _1h, _4h, _1d   indicators (TA-Lib exact): main.indicators_15m, _1h,"
 	@echo "           _4h, _1d (docs/indicators.md)"
-	@echo "Reports: $(CURDIR)/data/reports (leaderboards_summary.json, habitual_*.csv,"
+	@echo "  profiles: main.cohort_profiles (each member's features against its own history), main.symbol_regime_daily"
+	@echo "            (daily regime per symbol; docs/profiles.md)"
+	@echo "Reports: $(CURDIR)/data/reports (leaderboards_summary.json, cohort_profiles.csv, habitual_*.csv,"
 	@echo "         imf_clusters_<cohort>.json/.txt/.png: cluster.py (exact) on the windows $(DEMO_CLUSTER_WINDOWS);"
 	@echo "         all six windows, exact: .venv/bin/python python_jobs/cluster.py --cohort losers --target duckdb --plot)"
 	@echo "         indicators_1h.png: the top loser's 1h candles and indicators (python_jobs/plot_indicators.py)"
+	@echo "         profiles_losers_1h.png: the losers' feature percentiles and regimes (python_jobs/plot_profiles.py)"
 	@echo "  try:  $(BIN)/python -c \"import duckdb; print(duckdb.connect('data/warehouse.duckdb').sql('select symbol, count(*) from stg_ohlcvt group by 1 order by 1 limit 5'))\""
 
 lint: $(STAMP)

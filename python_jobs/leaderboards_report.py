@@ -4,9 +4,13 @@
 Reads habitual_gainers, habitual_losers, habitual_overlaps, leaderboard_skew and cohort_bars
 (build them with `dbt run --select +leaderboards`) from the dbt profile's target, prints per
 cohort the members with their latest 24h price and volume change and profile tags, then the skew
-table, and writes to --out:
-  leaderboards_summary.json                 the cohorts and skew details (valid JSON: null for a
-                                            missing or non-finite figure, never NaN or Infinity)
+table, then each member's profile from cohort_profiles when it is built for the same as_of
+(`dbt run --select +profiles`): regime, RSI and NATR at 1h and 1d and the 1h volume ratio, with
+their percentiles against the member's own history. Writes to --out:
+  leaderboards_summary.json                 the cohorts and skew details, each member's profile
+                                            (valid JSON: null for a missing or non-finite figure,
+                                            never NaN or Infinity)
+  cohort_profiles.csv                       every row of cohort_profiles (when it is built)
   habitual_{gainers,losers,overlaps}.csv   every bar in the lookback of each member (--no-bars: none)
 Files are written whole or not at all. Exit codes: 0 ok, 2 bad usage or missing relations, 1 failure.
 """

@@ -1,7 +1,8 @@
 """Read the leaderboards relations dbt built, and turn them into the original's exports.
 
 Pure functions (summary_document, format_report) work on plain data, so they are tested
-without a database; read_leaderboards and export_cohort_bars talk to the warehouse.
+without a database; read_leaderboards and export_cohort_bars talk to the warehouse. The cohort
+profiles (cohort_profiles, when built) come from profile_report.py.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 from .cli import text_table
 from .errors import UsageError
 from .files import atomic_path, writable_folder, write_text
+from .profile_report import Profiles, csv_rows, member_profile, profile_lines, read_profiles, write_profiles_csv
 from .warehouse import Target, load_target, param, quote_ident, read_rows, relation_exists, stream_rows
 
 log = logging.getLogger(__name__)
@@ -41,6 +43,7 @@ class Leaderboards:
     fresh_symbols: int
     members: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     skew: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    profiles: Profiles = field(default_factory=lambda: Profiles(False, "not read"))
 
 
 def _missing(value: Any) -> bool:
@@ -69,6 +72,7 @@ def read_leaderboards(target: Target) -> Leaderboards:
                                     f"where cohort = {param(target)} order by symbol, bucket", (cohort,))
         board.skew[cohort] = [dict(zip(("symbol", "bucket", "level", "deviation_pct"), r, strict=True))
                               for r in rows]
+    board.profiles = read_profiles(target, board.as_of)
     return board
 
 
@@ -94,6 +98,7 @@ def summary_document(board: Leaderboards) -> dict[str, Any]:
                 "price_change": _number(m["price_change_24h"]),
                 "pct_vol_change": _number(m["volume_change_24h"]),
                 "skew": [t for t in (m["profile_tags"] or "").split(", ") if t],
+                "profile": member_profile(board.profiles, cohort, m["symbol"]),
             } for m in board.members[cohort]],
             "skew_details": [{
                 "symbol": s["symbol"], "bucket": s["bucket"], "level": s["level"],
@@ -129,6 +134,7 @@ def format_report(board: Leaderboards) -> str:
         lines += ["", f"-- skew details, {SECTION_TITLES[cohort]} --"]
         lines += text_table(["symbol", "bucket", "level", "deviation"], [
             [s["symbol"], s["bucket"], s["level"], _pct(s["deviation_pct"])] for s in skew]) if skew else ["(none)"]
+        lines += profile_lines(board.profiles, cohort, [m["symbol"] for m in members], SECTION_TITLES[cohort])
     return "\n".join(lines)
 
 
@@ -172,14 +178,21 @@ def _export_duckdb(target: Target, sql: str, path: Path) -> int:
 
 
 def report(out: Path, *, bars: bool, target: str | None, profiles_dir: str | None) -> int:
-    """leaderboards_report.py: print the summary, write leaderboards_summary.json and (with `bars`)
-    habitual_<cohort>.csv into `out`, checked before the warehouse is read."""
+    """leaderboards_report.py: print the summary, write leaderboards_summary.json, cohort_profiles.csv (when
+    cohort_profiles describes the same as_of) and (with `bars`) habitual_<cohort>.csv into `out`, checked before
+    the warehouse is read."""
     out = writable_folder(out, "--out")  # before reading the leaderboards, not after
     warehouse = load_target(target, profiles_dir)
     board = read_leaderboards(warehouse)
     sys.stdout.write(format_report(board) + "\n")
     write_json(summary_document(board), out / "leaderboards_summary.json")
     log.info("wrote %s", out / "leaderboards_summary.json")
+    if board.profiles.available:
+        order = [(cohort, m["symbol"]) for cohort in COHORTS for m in board.members[cohort]]
+        rows = write_profiles_csv(csv_rows(board.profiles, order), out / "cohort_profiles.csv")
+        log.info("wrote %s: %d profile(s)", out / "cohort_profiles.csv", rows)
+    else:
+        log.warning("no cohort profiles: %s", board.profiles.reason)
     if bars:
         for cohort in COHORTS:
             started = time.perf_counter()
