@@ -13,7 +13,7 @@ import math
 import numpy as np
 import pytest
 
-from helpers import assert_one_line_error, run_job
+from helpers import assert_one_line_error, execute, run_job
 from pipeline.profile_plot import PCTILES, read_heatmap
 from test_leaderboards_report import PROFILES, build, build_profiles
 
@@ -29,6 +29,8 @@ def test_the_heatmap_is_drawn_from_the_tables(warehouse, profiles_dir, tmp_path)
 
     build(warehouse)
     build_profiles(warehouse)
+    # ranks against the symbols' order: the rows must follow the ranks
+    execute(warehouse, f'update {warehouse.relation("habitual_gainers")} set "rank" = 3 - "rank"')
     out = tmp_path / "gainers.png"
     done = run_job("plot_profiles.py", "--cohort", "gainers", *args, "--out", str(out))
     assert done.returncode == 0, done.stderr
@@ -41,10 +43,10 @@ def test_the_heatmap_is_drawn_from_the_tables(warehouse, profiles_dir, tmp_path)
     assert coloured.mean() > 0.01, "no coloured cell"
 
     frame = read_heatmap(warehouse, "gainers", "1h")
-    assert list(frame["symbol"]) == ["AUSD", "BUSD"]  # rank order, BUSD without a profile
-    assert frame.loc[0, "rsi_14_pctile"] == PROFILES[0][5]["rsi_14_pctile"] and frame.loc[0, "regime"] == "trend_up"
-    assert frame.loc[1, PCTILES].isna().all()
-    assert math.isnan(frame.loc[0, "adx_14_pctile"]) and not np.isnan(frame.loc[0, "natr_14_pctile"])
+    assert list(frame["symbol"]) == ["BUSD", "AUSD"]  # rank order, BUSD without a profile
+    assert frame.loc[1, "rsi_14_pctile"] == PROFILES[0][5]["rsi_14_pctile"] and frame.loc[1, "regime"] == "trend_up"
+    assert frame.loc[0, PCTILES].isna().all()
+    assert math.isnan(frame.loc[1, "adx_14_pctile"]) and not np.isnan(frame.loc[1, "natr_14_pctile"])
 
     done = run_job(
         "plot_profiles.py", "--cohort", "gainers", "--interval", "4h", *args, "--out", str(tmp_path / "x.png")

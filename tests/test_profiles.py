@@ -5,7 +5,8 @@ The bars are sparse on purpose (one every 6 hours until 100 days before the end,
 1h, 4h and 1d candles at a sixtieth of the minute bars' cost. 420 days of five walks with trending, calm and
 volatile stretches (the 200-day SMA and a full 365-row volatility baseline), a gappy copy (three days and single
 hours missing), a symbol with flat stretches (100 flat days: zero returns, m2 = 0; then 60 flat days inside the
-baselines: IQRs of 0, zero band widths, and two days without volume: a zero mean volume), a symbol of 10 hours
+baselines: IQRs of 0, zero band widths, and two days without volume: a zero mean volume; and flat when the past
+as_of comes, so its profile values equal baseline values), a symbol of 10 hours
 before the past as_of (shorter than every window), and a symbol listed after it. Then:
 - a first build with only the bars before a past as_of, at that as_of (a warehouse that never held later bars);
 - the rest of the bars, an incremental run at the current time: a new member, the re-done partial last day;
@@ -133,8 +134,10 @@ def profile_bars() -> pd.DataFrame:
     flat = flatten(flat, end - 80 * DAY, end - 20 * DAY)  # 60 of the 90 baseline days: IQR 0, zero band width
     no_volume = (flat["ts"] >= end - 50 * DAY) & (flat["ts"] < end - 48 * DAY)
     flat.loc[no_volume, "volume"] = 0.0
-    frames.append(flat)
     past = _epoch(PAST_AS_OF)
+    # flat again when the past as_of comes: its profile candles equal baseline values (ROC, %R, CCI of 0)
+    flat = flatten(flat, past - 30 * HOUR, past + 2 * HOUR)
+    frames.append(flat)
     frames.append(walk("SHORTUSD", past - 10 * HOUR, end, 7, [(1.0, 0.05, 0.05)], 2.0))
     frames.append(walk("NEWUSD", end - 2 * DAY, end, 8, [(1.0, 0.1, 0.05)], 10.0))
     bars = pd.concat(frames, ignore_index=True)
@@ -245,8 +248,8 @@ def test_profiles_equal_the_reference_through_reruns(warehouse, profiles_dir, tm
     short = first_profiles[first_profiles["symbol"] == "SHORTUSD"]
     assert len(short) and short["rsi_14_pctile"].isna().all() and (short["baseline_n"] < 30).all()
     flat = first_profiles[(first_profiles["symbol"] == "FLATUSD") & (first_profiles["interval"] == "1h")]
-    assert flat["roc_10_z"].isna().all() and flat["cci_20_z"].isna().all(), "IQR 0: no z"
-    assert flat["rsi_14_z"].notna().all() and first_profiles["bb_position_pctile"].notna().sum() > 40
+    assert (flat["roc_10"] == 0).all() and flat["roc_10_z"].isna().all() and flat["cci_20_z"].isna().all(), "IQR 0"
+    assert flat["bb_position"].isna().all() and first_profiles["bb_position_pctile"].notna().sum() > 40
 
     # the rest of the bars; the incremental run at the current time re-does the partial last day and adds a member
     load(target, bars[bars["ts"] >= past])
