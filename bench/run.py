@@ -13,10 +13,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench import bench_clustering, bench_indicators, bench_leaderboards, bench_loader, bench_metrics
+from bench import bench_clustering, bench_indicators, bench_leaderboards, bench_loader, bench_metrics, bench_profiles
 from bench.common import kraken_files, print_table
 
-BENCHMARKS = ("loader", "leaderboards", "metrics", "indicators", "clustering")
+BENCHMARKS = ("loader", "leaderboards", "metrics", "indicators", "profiles", "clustering")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,6 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--indicator-peer-days", type=int, default=60,
                         help="indicators: run the peer on data sets of at most this many days (default 60; "
                              "on MariaDB it takes about 11 minutes per 100 symbols x 60 days)")
+    parser.add_argument("--profile-sizes", default="100x60",
+                        help="profiles: comma-separated SYMBOLSxDAYS data sets (default 100x60)")
     parser.add_argument("--clustering-cohorts", default="losers,gainers,overlaps",
                         help="clustering: cohorts of the demo market (default losers,gainers,overlaps; "
                              "the reference runs on the first)")
@@ -59,6 +61,9 @@ def main(argv: list[str] | None = None) -> int:
             sizes = [tuple(int(x) for x in size.split("x")) for size in args.indicator_sizes.split(",") if size.strip()]
             rows += bench_indicators.run(sizes, engines=engines, workdir=Path(workdir),
                                           peer_days=args.indicator_peer_days)
+        if "profiles" in (args.only or BENCHMARKS):
+            sizes = [tuple(int(x) for x in size.split("x")) for size in args.profile_sizes.split(",") if size.strip()]
+            rows += bench_profiles.run(sizes, engines=engines, workdir=Path(workdir))
         if "clustering" in (args.only or BENCHMARKS):
             cohorts = [c.strip() for c in args.clustering_cohorts.split(",") if c.strip()]
             rows += bench_clustering.run(cohorts, args.reference_members, Path(workdir))

@@ -1,0 +1,162 @@
+"""Profiles: `dbt run --select profiles` after the cron's new bars, against the `+indicators` full build (issue 20).
+
+Data: N synthetic symbols x D days of minute bars (the benchmark market), loaded except the last hour; every run
+at as_of = the market's end (BENCH_END), so the cohorts are the market's. In order:
+- `dbt run --select +indicators --full-refresh`: the figure the profiles are compared with;
+- `dbt run --select +profiles`: the first build of the leaderboards and the two profile models;
+- the last hour of bars loaded, then the cron's lines: `dbt run --select +indicators`, `dbt run --select
+  leaderboards`, and the one timed against the full build, `dbt run --select profiles`;
+- dbt's own start: a `dbt run` that selects nothing, the floor under every dbt figure.
+All run after a `dbt parse` (so each parses partially), each as a process of its own, as cron runs it (dbt's and
+Python's start included); peak resident memory is the process's own. Target: the profiles run under 10% of the
+full build on both engines.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+from contextlib import nullcontext
+from pathlib import Path
+
+from bench.common import BENCH_END, ROOT, Row, mariadb_env, set_env
+from pipeline.bars import validate_frame
+from pipeline.loader import load_batches
+from pipeline.synthetic import generate
+from pipeline.warehouse import connect, load_target, quote_ident
+
+log = logging.getLogger("bench.profiles")
+HOUR = 3600
+AS_OF = json.dumps({"as_of": BENCH_END.strftime("%Y-%m-%d %H:%M:%S")})
+
+
+def make_batches(symbols: int, days: int) -> tuple[list, list, int]:
+    """Validated batches before and within the last hour, and the first part's bar count."""
+    cut = int(BENCH_END.timestamp()) - HOUR
+    early, late = [], []
+    for spec, frame in generate(symbols, days, end=BENCH_END, seed=7):
+        early.append(validate_frame(spec.symbol, frame[frame["ts"] < cut].reset_index(drop=True)))
+        late.append(validate_frame(spec.symbol, frame[frame["ts"] >= cut].reset_index(drop=True)))
+    return early, late, sum(b.rows for b in early)
+
+
+def dbt(*args: str) -> dict:
+    """One dbt command as a process of its own (bench/child_dbt.py): its seconds and peak memory."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.child_dbt", *args, "--vars", AS_OF],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ},
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"dbt {' '.join(args)} failed:\n{(done.stdout + done.stderr)[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def run(sizes: list[tuple[int, int]], engines: list[str], workdir: Path) -> list[Row]:
+    rows: list[Row] = []
+    server = mariadb_env() if "mariadb" in engines else nullcontext({})
+    with server as env:
+        for symbols, days in sizes:
+            early, late, n_bars = make_batches(symbols, days)
+            for engine in engines:
+                rows += run_engine(engine, symbols, days, early, late, n_bars, workdir, env)
+    return rows
+
+
+def run_engine(
+    engine: str, symbols: int, days: int, early: list, late: list, n_bars: int, workdir: Path, env: dict[str, str]
+) -> list[Row]:
+    label = f"profiles {symbols}x{days}d"
+    if engine == "mariadb":
+        set_env(env | {"MARIADB_DATABASE": f"bench_p_{symbols}_{days}", "DBT_TARGET": engine})
+        target = load_target(engine)
+        con = connect(target)
+        with con.cursor() as cur:
+            cur.execute(f"drop database if exists {quote_ident(target, target.schema)}")
+        con.close()
+    else:
+        set_env({"DUCKDB_PATH": str(workdir / f"profiles-{symbols}-{days}.duckdb"), "DBT_TARGET": engine})
+        target = load_target(engine)
+    os.environ["DBT_TARGET_PATH"] = str(workdir / f"target-profiles-{engine}")
+    load_batches(target, early)
+    dbt("parse")  # untimed: the first command of a target folder parses the whole project
+    full = dbt("run", "--select", "+indicators", "--full-refresh")
+    first = dbt("run", "--select", "+profiles")
+    load_batches(target, late)
+    indicators = dbt("run", "--select", "+indicators")
+    leaderboards = dbt("run", "--select", "leaderboards")
+    profiles = dbt("run", "--select", "profiles")
+    # last, so that it parses as the runs above did (partially: the first run of a target folder parses all)
+    start = dbt("run", "--select", "profiles", "--exclude", "profiles")
+    members = profile_rows(target)
+    log.info(
+        "%s %s: start %.1f s, +indicators full %.1f s, profiles after the new hour %.1f s (%d profile rows)",
+        label,
+        engine,
+        start["seconds"],
+        full["seconds"],
+        profiles["seconds"],
+        members,
+    )
+
+    def share(figure: dict) -> str:
+        own = figure["seconds"] - start["seconds"]
+        return (
+            f"{100 * figure['seconds'] / full['seconds']:.1f}% of the full build "
+            f"({100 * own / full['seconds']:.1f}% without dbt's start); peak {figure['peak_mb']:.0f} MB"
+        )
+
+    return [
+        Row(
+            label,
+            engine,
+            "dbt run selecting nothing (dbt's own start)",
+            n_bars,
+            start["seconds"],
+            f"peak {start['peak_mb']:.0f} MB",
+        ),
+        Row(
+            label,
+            engine,
+            "dbt run +indicators --full-refresh",
+            n_bars,
+            full["seconds"],
+            f"100%; peak {full['peak_mb']:.0f} MB",
+        ),
+        Row(
+            label,
+            engine,
+            "dbt run +profiles (first build: leaderboards, profiles)",
+            n_bars,
+            first["seconds"],
+            share(first),
+        ),
+        Row(label, engine, "+1 h of bars: dbt run +indicators", n_bars, indicators["seconds"], share(indicators)),
+        Row(label, engine, "+1 h of bars: dbt run leaderboards", n_bars, leaderboards["seconds"], share(leaderboards)),
+        Row(
+            label,
+            engine,
+            f"+1 h of bars: dbt run profiles ({members} profile rows)",
+            n_bars,
+            profiles["seconds"],
+            share(profiles),
+        ),
+    ]
+
+
+def profile_rows(target) -> int:
+    con = connect(target)
+    try:
+        sql = f"select count(*) from {target.relation('cohort_profiles')}"
+        if target.type == "duckdb":
+            return int(con.execute(sql).fetchone()[0])
+        with con.cursor() as cur:
+            cur.execute(sql)
+            return int(cur.fetchone()[0])
+    finally:
+        con.close()
