@@ -16,7 +16,7 @@ DEMO_CLUSTER_WINDOWS ?= 6h,12h,24h,3d
 
 help:
 	@echo "make demo   set up, generate synthetic bars into DuckDB, dbt build, run the jobs"
-	@echo "make test   set up, lint, and run every test (DuckDB and a real MariaDB)"
+	@echo "make test   set up, lint, and run every test (DuckDB, a real MariaDB and Spark in local mode)"
 	@echo "make bench  benchmarks (prints a table)"
 
 $(STAMP): requirements.txt pyproject.toml
@@ -70,6 +70,7 @@ lint: $(STAMP)
 
 pytest: setup
 	bash .ci/ensure-mariadb
+	bash .ci/ensure-java
 	$(BIN)/python -m pytest
 
 test: lint pytest
