@@ -71,7 +71,7 @@ lint: $(STAMP)
 pytest: setup
 	bash .ci/ensure-mariadb
 	bash .ci/ensure-java
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 test: lint pytest
 
