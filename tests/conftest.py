@@ -65,3 +65,21 @@ def warehouse(request, tmp_path, profiles_dir, monkeypatch):
 
 
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def dbt_folders_per_worker(tmp_path_factory) -> None:
+    """`make pytest` runs two pytest-xdist workers: each gets its own dbt target and log folders,
+    which dbt (its partial-parse file, its log) would otherwise write from two processes at once.
+    Tests that pass their own folders are unaffected; the jobs they start inherit these."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = tmp_path_factory.mktemp("dbt")
+        os.environ.setdefault("DBT_TARGET_PATH", str(root / "target"))
+        os.environ.setdefault("DBT_LOG_PATH", str(root / "logs"))
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """The Spark tests share one worker (`--dist loadgroup`): their JVM starts once per process."""
+    for item in items:
+        if item.get_closest_marker("spark"):
+            item.add_marker(pytest.mark.xdist_group("spark"))
