@@ -140,7 +140,11 @@ def _warehouse_error(exc: Exception) -> bool:
         driver = sys.modules.get(module)
         if driver is not None and isinstance(exc, driver.Error):
             return True
-    return False
+    spark = sys.modules.get("pyspark.errors")  # Spark's SQL errors (AnalysisException, ...)
+    if spark is not None and isinstance(exc, spark.PySparkException):
+        return True
+    jvm = sys.modules.get("py4j.protocol")  # a failed Spark job, as the JVM raised it
+    return jvm is not None and isinstance(exc, jvm.Py4JError)
 
 
 def entry(main: Callable[[list[str] | None], int]) -> None:

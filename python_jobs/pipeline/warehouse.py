@@ -3,6 +3,10 @@
 The profile is found where dbt 1.7 looks (`--profiles-dir`, then `DBT_PROFILES_DIR`, then the
 current folder, then `~/.dbt`), with this project's folder searched after the current one.
 `env_var()` and the `as_number`/`as_bool`/`as_text`/`as_native` filters render as in dbt.
+
+On Spark (`type: spark`, `method: session`) a "connection" is the process's SparkSession, built
+from the target's `server_side_parameters` as dbt-spark builds it: in one process, dbt and the
+Python code share it (and its JVM), and it is never stopped here.
 """
 
 from __future__ import annotations
@@ -10,6 +14,8 @@ from __future__ import annotations
 import ast
 import logging
 import os
+import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +30,7 @@ from .project import PROJECT_ROOT, profile_name
 
 log = logging.getLogger(__name__)
 
-SUPPORTED_TYPES = ("duckdb", "mysql", "mariadb")
+SUPPORTED_TYPES = ("duckdb", "mysql", "mariadb", "spark")
 
 
 @dataclass(frozen=True)
@@ -40,10 +46,17 @@ class Target:
     user: str | None = None
     password: str | None = field(default=None, repr=False)
     unix_socket: str | None = None
+    # Spark: dbt-spark's connection method and the session's settings (server_side_parameters)
+    method: str | None = None
+    spark_conf: tuple[tuple[str, str], ...] = ()
 
     @property
     def is_mysql_family(self) -> bool:
         return self.type in ("mysql", "mariadb")
+
+    @property
+    def is_spark(self) -> bool:
+        return self.type == "spark"
 
     def relation(self, identifier: str, schema: str | None = None) -> str:
         """A quoted, schema-qualified relation name for this engine."""
@@ -51,7 +64,7 @@ class Target:
 
 
 def quote_ident(target: Target, name: str) -> str:
-    if target.is_mysql_family:
+    if target.is_mysql_family or target.is_spark:
         return "`" + name.replace("`", "``") + "`"
     return '"' + name.replace('"', '""') + '"'
 
@@ -143,6 +156,11 @@ def load_target(target: str | None = None, profiles_dir: str | Path | None = Non
         if str(path) != ":memory:" and not path.is_absolute():
             path = PROJECT_ROOT / path
         return Target(name=chosen, type=kind, schema=str(spec.get("schema", "main")), path=path)
+    if kind == "spark":
+        conf = {str(k): str(v) for k, v in (spec.get("server_side_parameters") or {}).items()}
+        return Target(name=chosen, type=kind, schema=str(spec.get("schema") or ""), host=spec.get("host"),
+                      port=int(spec.get("port") or 443), user=spec.get("user"), method=str(spec.get("method", "")),
+                      spark_conf=tuple(sorted(conf.items())))
     return Target(
         name=chosen,
         type=kind,
@@ -159,7 +177,13 @@ def connect(target: Target, *, create_schema: bool = False):
     """A DB-API connection to the target's warehouse (autocommit off on MySQL/MariaDB).
 
     With `create_schema`, a missing schema (a database on MySQL) is created first, as utf8mb4.
+    On Spark: the SparkSession (see spark_session).
     """
+    if target.is_spark:
+        session = spark_session(target)
+        if create_schema:
+            session.sql(f"create database if not exists {quote_ident(target, target.schema)}")
+        return session
     if target.type == "duckdb":
         import duckdb
 
@@ -202,12 +226,76 @@ def connect(target: Target, *, create_schema: bool = False):
     return con
 
 
+def spark_conf(target: Target) -> dict[str, str]:
+    """The target's Spark settings, with relative folders made absolute (relative to the project,
+    as dbt reads them when run from there), UTC and the executors' Python filled in when unset."""
+    conf = dict(target.spark_conf)
+    conf.setdefault("spark.sql.session.timeZone", "UTC")
+    warehouse = conf.get("spark.sql.warehouse.dir")
+    if warehouse and "://" not in warehouse and not warehouse.startswith("/"):
+        conf["spark.sql.warehouse.dir"] = str(PROJECT_ROOT / warehouse)
+    options = conf.get("spark.driver.extraJavaOptions")
+    if options:
+        conf["spark.driver.extraJavaOptions"] = re.sub(
+            r"(-Dderby\.system\.home=)(?!/)(\S+)", lambda m: m.group(1) + str(PROJECT_ROOT / m.group(2)), options)
+    python = conf.get("spark.pyspark.python") or os.environ.get("PYSPARK_PYTHON") or sys.executable
+    if "/" in python and not python.startswith("/"):
+        python = str(PROJECT_ROOT / python)
+    conf["spark.pyspark.python"] = python
+    return conf
+
+
+def spark_session(target: Target):
+    """The process's SparkSession for a `method: session` target, started with its settings if none runs.
+
+    getOrCreate() returns a running session as it is (its JVM, warehouse and metastore were fixed
+    when it started), so dbt commands and Python code in one process use one session.
+    """
+    if target.method != "session":
+        raise UsageError(f"target {target.name!r} uses Spark method {target.method!r}; the Python jobs need "
+                         "`method: session` (set SPARK_MASTER to run that session on a cluster)")
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as exc:
+        raise UsageError("target type spark needs pyspark: pip install -r requirements.txt") from exc
+    global _SPARK_SESSION
+    logging.getLogger("py4j").setLevel(logging.WARNING)  # its INFO lines are one per socket it reopens
+    if _quiet_py4j_retries not in logging.getLogger().filters:
+        logging.getLogger().addFilter(_quiet_py4j_retries)
+    if _SPARK_SESSION is not None and _SPARK_SESSION._jsc is not None:  # not stopped
+        return _SPARK_SESSION
+    # dbt-spark's session builder enables Hive support before applying the settings; so does this one
+    builder = SparkSession.builder.enableHiveSupport()
+    for key, value in spark_conf(target).items():
+        builder = builder.config(key, value)
+    try:
+        session = builder.getOrCreate()
+    except Exception as exc:  # no Java, a metastore another process holds: one line, exit 1
+        raise JobFailed(f"cannot start Spark for target {target.name!r}: {str(exc).splitlines()[0]}") from exc
+    session.conf.set("spark.sql.session.timeZone", "UTC")
+    # a job reports a failure in one line; Spark's own log (task stack traces) only with --verbose
+    session.sparkContext.setLogLevel("WARN" if log.isEnabledFor(logging.DEBUG) else "OFF")
+    _SPARK_SESSION = session
+    return session
+
+
+_SPARK_SESSION = None  # the session spark_session returned: asking the builder again logs a warning
+
+
+def _quiet_py4j_retries(record: logging.LogRecord) -> bool:
+    """False for py4j's own INFO records on the root logger: when the JVM has closed a pooled
+    connection (after a failed Spark job), py4j logs the retry, traceback and all, with logging.info."""
+    return not (record.levelno < logging.WARNING and f"{os.sep}py4j{os.sep}" in record.pathname)
+
+
 def param(target: Target) -> str:
-    """The DB-API placeholder of the target's driver."""
-    return "?" if target.type == "duckdb" else "%s"
+    """The DB-API placeholder of the target's driver (Spark 3.5: positional parameter markers)."""
+    return "?" if target.type in ("duckdb", "spark") else "%s"
 
 
 def relation_exists(target: Target, identifier: str, schema: str | None = None) -> bool:
+    if target.is_spark:  # Spark 3.5 has no information_schema
+        return bool(spark_session(target).catalog.tableExists(target.relation(identifier, schema)))
     sql = ("select count(*) from information_schema.tables where table_schema = {p} and table_name = {p}"
            .format(p=param(target)))
     _, rows = read_rows(target, sql, (schema or target.schema, identifier))
@@ -227,6 +315,9 @@ def read_rows(target: Target, sql: str, params: tuple | list = ()) -> tuple[list
 def stream_rows(target: Target, sql: str, params: tuple | list = (), batch_size: int = 50_000
                 ) -> Iterator[tuple[list[str], list[tuple]]]:
     """(column names, a batch of rows) for one query, without holding the whole result."""
+    if target.is_spark:
+        yield from _stream_spark_rows(target, sql, params, batch_size)
+        return
     con = connect(target)
     try:
         if target.type == "duckdb":
@@ -250,12 +341,37 @@ def stream_rows(target: Target, sql: str, params: tuple | list = (), batch_size:
         con.close()
 
 
+def _stream_spark_rows(target: Target, sql: str, params: tuple | list, batch_size: int
+                       ) -> Iterator[tuple[list[str], list[tuple]]]:
+    """stream_rows on Spark. Timestamps come back as naive UTC datetimes, as from DuckDB and MySQL:
+    pyspark turns a TIMESTAMP into the Python process's local time, so they are read as TIMESTAMP_NTZ."""
+    from pyspark.sql.types import TimestampType
+
+    frame = spark_session(target).sql(sql, args=list(params) or None)
+    frame = frame.select([frame[f"`{f.name}`"].cast("timestamp_ntz").alias(f.name)
+                          if isinstance(f.dataType, TimestampType) else frame[f"`{f.name}`"]
+                          for f in frame.schema.fields])
+    columns = list(frame.columns)
+    batch: list[tuple] = []
+    yielded = False
+    for row in frame.toLocalIterator():
+        batch.append(tuple(row))
+        if len(batch) >= batch_size:
+            yielded = True
+            yield columns, batch
+            batch = []
+    if batch or not yielded:
+        yield columns, batch
+
+
 def replace_rows(target: Target, *, ddl: str, deletes: list[tuple[str, tuple]], insert: str,
                  rows: list[tuple]) -> None:
     """Create a table if missing, then delete and insert rows in one transaction (all or nothing).
 
     On MySQL/MariaDB the DDL commits implicitly, so it runs before the data transaction.
     """
+    if target.is_spark:
+        raise UsageError(f"target {target.name!r}: writing rows to Spark from this job is not supported yet")
     con = connect(target, create_schema=True)
     try:
         if target.is_mysql_family:
