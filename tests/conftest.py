@@ -1,14 +1,20 @@
-"""Shared fixtures: a profiles dir from profiles.example.yml, a DuckDB file and a real MariaDB.
+"""Shared fixtures: a profiles dir from profiles.example.yml, a DuckDB file, a real MariaDB and Spark.
 Helpers that tests import (engines_param, query, ...) are in helpers.py: a conftest is not a module to import.
 
 The MariaDB is the one MARIADB_HOST/MARIADB_PORT/... point at, or else a throwaway mariadbd
 started for the session (temporary datadir, free port) and removed afterwards.
+
+Spark runs in this process (pyspark, local[2]): its session and JVM, started by the first test that
+needs it, serve every later dbt command and query of the run (starting one costs 10-40 s). Its
+settings are fixed when it starts, so they are the same for the whole run (spark_env); each test
+gets its own schema.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,6 +43,28 @@ def mariadb_env() -> Iterator[dict[str, str]]:
         yield server.env()
 
 
+def pytest_configure(config) -> None:
+    config.addinivalue_line("markers", "spark: runs on Spark in this process (pyspark, local mode; needs Java)")
+
+
+@pytest.fixture(scope="session")
+def spark_env(tmp_path_factory) -> dict[str, str]:
+    """The settings profiles.example.yml's spark target reads, the same for every test of the run.
+
+    The in-memory catalog keeps the tables as long as the session, that is the whole run, and
+    needs no Derby metastore (which only one process may open, and which is slower to start).
+    The JVM compiles with C1 only: the tests run many different small queries once each, and the
+    optimizing compiler's warm-up on 2 cores cost more than it gave back (docs/scale.md).
+    """
+    return {
+        "SPARK_WAREHOUSE_DIR": str(tmp_path_factory.mktemp("spark")),
+        "SPARK_CATALOG": "in-memory",
+        "SPARK_MASTER": "local[2]",
+        "SPARK_DRIVER_JAVA_OPTIONS": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
+        "PYSPARK_PYTHON": sys.executable,
+    }
+
+
 @pytest.fixture
 def warehouse(request, tmp_path, profiles_dir, monkeypatch):
     """A fresh, empty warehouse on the engine named by the test's `engine` parameter.
@@ -47,6 +75,10 @@ def warehouse(request, tmp_path, profiles_dir, monkeypatch):
     monkeypatch.setenv("DBT_PROFILES_DIR", str(profiles_dir))
     if engine == "duckdb":
         monkeypatch.setenv("DUCKDB_PATH", str(tmp_path / "warehouse.duckdb"))
+    elif engine == "spark":
+        for key, value in request.getfixturevalue("spark_env").items():
+            monkeypatch.setenv(key, value)
+        monkeypatch.setenv("SPARK_SCHEMA", f"t_{uuid.uuid4().hex[:10]}")
     else:
         env = request.getfixturevalue("mariadb_env")
         for key, value in env.items():
@@ -54,7 +86,11 @@ def warehouse(request, tmp_path, profiles_dir, monkeypatch):
         monkeypatch.setenv("MARIADB_DATABASE", f"t_{uuid.uuid4().hex[:10]}")
     target = load_target(engine)
     yield target
-    if engine != "duckdb":
+    if engine == "spark":
+        from pipeline.warehouse import connect, quote_ident
+
+        connect(target).sql(f"drop database if exists {quote_ident(target, target.schema)} cascade")
+    elif engine != "duckdb":
         from pipeline.warehouse import connect, quote_ident
 
         con = connect(target)

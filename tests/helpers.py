@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.warehouse import connect
+from pipeline.warehouse import connect, read_rows
 
 GOOD_KRAKEN = (
     "1700000040,1.0,1.2,0.9,1.1,10.5,3\n"
@@ -24,16 +24,20 @@ def write(path: Path, text: str) -> Path:
 
 # ----------------------------------------------------------------------------- warehouses
 
-def engines_param():
-    """Run the test on DuckDB and on MariaDB, through the `warehouse` fixture (conftest.py)."""
-    return pytest.mark.parametrize(
-        "warehouse", [pytest.param("duckdb", id="duckdb"), pytest.param("mariadb", id="mariadb",
-                                                                          marks=pytest.mark.mariadb)],
-        indirect=True)
+def engines_param(*, spark: bool = False):
+    """Run the test on DuckDB and on MariaDB (and, with `spark`, on Spark), through the `warehouse`
+    fixture (conftest.py)."""
+    engines = [pytest.param("duckdb", id="duckdb"), pytest.param("mariadb", id="mariadb", marks=pytest.mark.mariadb)]
+    if spark:
+        engines.append(pytest.param("spark", id="spark", marks=pytest.mark.spark))
+    return pytest.mark.parametrize("warehouse", engines, indirect=True)
 
 
 def query(target, sql: str, params=None) -> list[tuple]:
-    """Run one query on a target and return all rows (a fresh connection each time)."""
+    """Run one query on a target and return all rows (a fresh connection each time; on Spark the
+    process's session, timestamps as naive UTC)."""
+    if target.is_spark:
+        return read_rows(target, sql, params or ())[1]
     con = connect(target)
     try:
         if target.type == "duckdb":
@@ -48,6 +52,9 @@ def query(target, sql: str, params=None) -> list[tuple]:
 
 
 def execute(target, sql: str) -> None:
+    if target.is_spark:
+        connect(target).sql(sql)
+        return
     con = connect(target)
     try:
         if target.type == "duckdb":
@@ -58,6 +65,47 @@ def execute(target, sql: str) -> None:
             con.commit()
     finally:
         con.close()
+
+
+def delete_bars(target, where: str, table: str = "ohlcvt") -> None:
+    """Delete the bars matching `where` (SQL over the bars table's columns), on every engine."""
+    if target.is_spark:
+        _rewrite_spark_bars(target, table, where, {}, delete=True)
+    else:
+        execute(target, f"delete from {target.relation(table)} where {where}")
+
+
+def null_volumes(target, where: str, table: str = "ohlcvt") -> None:
+    """Set the volume of the bars matching `where` to NULL, on every engine."""
+    if target.is_spark:
+        _rewrite_spark_bars(target, table, where, {"volume": f"case when {where} then null else volume end"})
+    else:
+        execute(target, f"update {target.relation(table)} set volume = null where {where}")
+
+
+def _rewrite_spark_bars(target, table: str, where: str, columns: dict[str, str], delete: bool = False) -> None:
+    """Spark's parquet tables have no DELETE or UPDATE: the bar dates (partitions, as the loader
+    writes them) holding a matching bar are rewritten, `columns` replaced by expressions, and a date
+    left without bars is dropped (an overwrite cannot empty a partition)."""
+    session = connect(target)
+    relation = target.relation(table)
+
+    def bar_dates(condition: str) -> set[str]:
+        return {str(r[0]) for r in session.sql(f"select distinct bar_date from {relation} where {condition}").collect()}
+
+    dates = bar_dates(where)
+    if not dates:
+        return
+    in_dates = f"bar_date in ({', '.join(repr(d) for d in sorted(dates))})"
+    keep = f"not coalesce({where}, false)" if delete else "true"
+    names = [c.name for c in session.catalog.listColumns(relation)]
+    select = ", ".join(f"{columns.get(name, f'`{name}`')} as `{name}`" for name in names)
+    kept = bar_dates(f"{in_dates} and {keep}")
+    session.conf.set("spark.sql.sources.partitionOverwriteMode", "dynamic")
+    session.sql(f"insert overwrite table {relation} partition (bar_date) "
+                f"select {select} from {relation} where {in_dates} and {keep}")
+    for emptied in sorted(dates - kept):
+        session.sql(f"alter table {relation} drop if exists partition (bar_date = '{emptied}')")
 
 
 def same(a, b, path="") -> None:

@@ -11,6 +11,12 @@ the ones before them.
 * DuckDB: one ``delete ... where (symbol, timestamp) in (new bars)`` and one ``insert``. The table
   has no primary-key index on DuckDB: its ART index makes bulk inserts 5x slower (see
   docs/loading.md); the loader and the dbt grain test keep the key unique instead.
+* Spark: a parquet table partitioned by the bar's UTC date (``bar_date``; docs/scale.md says why).
+  The validated batches are staged as parquet files (written by DuckDB, which needs no Arrow), then
+  the dates they touch are rewritten with one dynamic ``insert overwrite``: each date's stored bars
+  the load does not replace, plus the new ones. Spark writes the new partitions into a staging
+  folder of the table and swaps them in when the job commits, so a failure before the commit
+  leaves the table as it was; parquet has no transaction across partitions beyond that commit.
 """
 
 from __future__ import annotations
@@ -19,8 +25,10 @@ import logging
 import multiprocessing
 import os
 import re
+import shutil
 import tempfile
 import time
+import uuid
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -34,7 +42,7 @@ import pandas as pd
 from .bars import BarBatch, read_bar_file
 from .errors import JobFailed, UsageError
 from .project import project_var
-from .warehouse import Target, connect, param, quote_ident, read_rows, relation_exists
+from .warehouse import Target, connect, param, quote_ident, read_rows, relation_exists, spark_conf
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +61,22 @@ create table if not exists {relation} (
     primary key (symbol, timestamp)
 ) engine = InnoDB default charset = utf8mb4 collate = utf8mb4_bin
 """
+
+# The partition column is last: Spark stores a table's partition columns after the others.
+SPARK_DDL = """
+create table if not exists {relation} (
+    symbol string not null,
+    timestamp timestamp not null,
+    open double not null,
+    high double not null,
+    low double not null,
+    close double not null,
+    volume double,
+    trades bigint,
+    bar_date date not null
+) using parquet partitioned by (bar_date)
+"""
+SPARK_PARTITION_COLUMN = "bar_date"
 
 DUCKDB_DDL = """
 create table if not exists {relation} (
@@ -128,6 +152,8 @@ def ensure_table(con, target: Target, table: str, schema: str) -> list[str]:
 
 
 def _ensure_table(con, target: Target, table: str, schema: str, relation: str) -> list[str]:
+    if target.is_spark:
+        return _ensure_spark_table(con, target, schema, relation)
     if target.is_mysql_family:
         with con.cursor() as cur:
             cur.execute(f"create database if not exists {quote_ident(target, schema)} "
@@ -158,6 +184,23 @@ def _ensure_table(con, target: Target, table: str, schema: str, relation: str) -
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
         raise UsageError(f"table {relation} lacks column(s) {', '.join(missing)}")
+    return columns
+
+
+def _ensure_spark_table(session, target: Target, schema: str, relation: str) -> list[str]:
+    session.sql(f"create database if not exists {quote_ident(target, schema)}")
+    session.sql(SPARK_DDL.format(relation=relation))
+    described = session.catalog.listColumns(relation)
+    columns = [c.name.lower() for c in described]
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    if missing:
+        raise UsageError(f"table {relation} lacks column(s) {', '.join(missing)}")
+    partitions = [c.name.lower() for c in described if c.isPartition]
+    if partitions != [SPARK_PARTITION_COLUMN]:
+        # a load rewrites whole partitions: into another layout it could drop bars it does not replace
+        raise UsageError(f"table {relation} is partitioned by ({', '.join(partitions) or 'nothing'}), not "
+                         f"({SPARK_PARTITION_COLUMN}): load into a new table, or rebuild this one as "
+                         f"docs/scale.md shows")
     return columns
 
 
@@ -242,10 +285,13 @@ def load_batches(
         with_trades = "trades" in columns
         if target.is_mysql_family:
             _load_mysql(con, target, batches, target.relation(table, schema), with_trades, report)
+        elif target.is_spark:
+            _load_spark(con, target, batches, target.relation(table, schema), columns, report)
         else:
             _load_duckdb(con, batches, target.relation(table, schema), with_trades, report)
     finally:
-        con.close()
+        if not target.is_spark:  # the SparkSession is the process's, shared with dbt: never stopped here
+            con.close()
     report.seconds = time.perf_counter() - started
     return report
 
@@ -353,6 +399,89 @@ class DuplicateGuard:
                         raise UsageError(f"bar {symbol} {when} appears in more than one input: "
                                          f"{other_name}, {batch.name}")
             self._seen.setdefault(symbol, []).append((low, high, batch.name, times))
+
+
+# ----------------------------------------------------------------------------- Spark
+
+
+def spark_staging_root(target: Target) -> Path:
+    """A folder for the staged parquet files, next to the tables (spark.sql.warehouse.dir).
+
+    The executors read the files from there, so it must be a folder they all see: on one machine
+    (local mode) any folder does; on a cluster, a shared file system mounted at the same path.
+    """
+    warehouse = spark_conf(target).get("spark.sql.warehouse.dir") or str(Path.cwd() / "spark-warehouse")
+    if warehouse.startswith("file:"):
+        warehouse = re.sub(r"^file:(//)?", "", warehouse)
+    if "://" in warehouse:
+        raise UsageError(f"target {target.name!r}: load_bars.py stages files in a local folder, and "
+                         f"spark.sql.warehouse.dir is {warehouse}; set SPARK_WAREHOUSE_DIR to a shared folder")
+    return Path(warehouse) / "_load_staging"
+
+
+def _load_spark(session, target: Target, batches: Iterable[BarBatch], relation: str, columns: list[str],
+                report: LoadReport) -> None:
+    """Stage every batch as parquet, then rewrite the bar dates they touch in one insert overwrite."""
+    import duckdb
+
+    guard = DuplicateGuard()
+    report.replaced = None  # counting them would cost Spark another join over the touched dates
+    staging = spark_staging_root(target) / f"load-{uuid.uuid4().hex}"
+    staging.mkdir(parents=True)
+    try:
+        stager = duckdb.connect()
+        try:
+            for batch in batches:
+                guard.add(batch)
+                stager.register("batch_frame", batch.frame)
+                part = staging / f"part-{report.batches:06d}.parquet"
+                stager.execute("copy (select cast(symbol as varchar) as symbol, cast(ts as bigint) as ts, open, high, "
+                               "low, close, volume, cast(trades as bigint) as trades from batch_frame) "
+                               f"to '{part}' (format parquet)")
+                stager.unregister("batch_frame")
+                report.batches += 1
+                report.rows += batch.rows
+                if report.batches % 25 == 0:
+                    log.info("validated %d inputs, %s bars", report.batches, f"{report.rows:,}")
+        finally:
+            stager.close()
+        if not report.rows:
+            return
+        try:
+            _rewrite_spark_dates(session, relation, str(staging), columns)
+        except (UsageError, JobFailed):
+            raise
+        except Exception as exc:
+            raise JobFailed(f"loading into {relation} failed, nothing was written: {_one_line(exc)}") from exc
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    log.info("wrote %s bars into %s", f"{report.rows:,}", relation)
+
+
+def _rewrite_spark_dates(session, relation: str, staging: str, columns: list[str]) -> None:
+    """Each bar date the staged bars touch becomes its stored bars they do not replace, plus them."""
+    table_columns = [c for c in columns if c != SPARK_PARTITION_COLUMN]
+    # by position, as Spark inserts; a column of the user's own table that bars do not have gets NULL
+    staged = {c: c for c in (*REQUIRED_COLUMNS, "trades")} | {"timestamp": "timestamp_seconds(ts)"}
+    incoming = session.read.parquet(staging).selectExpr(
+        *[f"{staged.get(c, 'null')} as `{c}`" for c in table_columns],
+        f"to_date(timestamp_seconds(ts)) as {SPARK_PARTITION_COLUMN}")
+    incoming.createOrReplaceTempView("incoming_bars")
+    names = ", ".join(f"`{c}`" for c in [*table_columns, SPARK_PARTITION_COLUMN])
+    kept = ", ".join(f"stored.`{c}`" for c in [*table_columns, SPARK_PARTITION_COLUMN])
+    # Spark runs this as one job: the new partitions are written aside and swapped in at its commit
+    session.conf.set("spark.sql.sources.partitionOverwriteMode", "dynamic")
+    session.sql(f"""
+        insert overwrite table {relation} partition ({SPARK_PARTITION_COLUMN})
+        select {kept}
+        from {relation} as stored
+        left anti join incoming_bars
+            on stored.symbol = incoming_bars.symbol and stored.`timestamp` = incoming_bars.`timestamp`
+        where stored.{SPARK_PARTITION_COLUMN} in (select distinct {SPARK_PARTITION_COLUMN} from incoming_bars)
+        union all
+        select {names} from incoming_bars
+    """)
+    session.catalog.dropTempView("incoming_bars")
 
 
 # ----------------------------------------------------------------------------- MySQL/MariaDB
