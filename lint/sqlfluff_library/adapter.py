@@ -3,3 +3,12 @@
 
 def quote(name):
     return f"`{name}`"
+
+
+class _Column:
+    def __init__(self, name):
+        self.name = name
+
+
+def get_columns_in_relation(relation):
+    return [_Column(name) for name in ("symbol", "bucket_epoch", "bucket_month")]

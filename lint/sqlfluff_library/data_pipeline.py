@@ -48,6 +48,14 @@ def ensure_index(*args, **kwargs):
     return ""
 
 
+def bars_6h_incremental_config():
+    return {}
+
+
+def bars_6h_rows(final):
+    return f"select * from {final}"
+
+
 def habitual_cohort(cohort):
     return f"select symbol from int_cohort_members_ranked where cohort = '{cohort}'"
 

@@ -9,6 +9,9 @@
 {#- https://mariadb.com/kb/en/time-zones/ -#}
 {% macro mysql__session_utc() -%}set time_zone = '+00:00'{%- endmacro %}
 {% macro mariadb__session_utc() -%}{{ data_pipeline.mysql__session_utc() }}{%- endmacro %}
+{#- https://spark.apache.org/docs/3.5.0/sql-ref-syntax-aux-conf-mgmt-set.html : timestamp literals
+    and casts from text read in the session zone; a cluster's default may not be UTC. -#}
+{% macro spark__session_utc() -%}set spark.sql.session.timeZone = UTC{%- endmacro %}
 
 {#- Pre-hook of the small cohort models of the leaderboards (members, vectors, profiles, skew,
     habitual_*): turn off MariaDB's derived_with_keys (https://mariadb.com/kb/en/optimizer-switch/).

@@ -70,6 +70,8 @@
 {% macro mariadb__off_minute_boundary(ts) -%}{{ data_pipeline.mysql__off_minute_boundary(ts) }}{%- endmacro %}
 {#- https://duckdb.org/docs/sql/functions/datepart : microseconds include the seconds. -#}
 {% macro duckdb__off_minute_boundary(ts) -%}(microsecond({{ ts }}) <> 0){%- endmacro %}
+{#- https://spark.apache.org/docs/3.5.0/api/sql/#unix_micros : the fraction counts too. -#}
+{% macro spark__off_minute_boundary(ts) -%}(unix_micros(cast({{ ts }} as timestamp)) % 60000000 <> 0){%- endmacro %}
 
 {#- How far past the database's UTC clock a bar's timestamp may lie before it is quarantined as
     'timestamp in the future'. A bar is stamped with the start of its minute, so even the one in

@@ -26,6 +26,8 @@
     cast({{ x }} as char({{ length }}) character set utf8mb4) collate utf8mb4_bin
 {%- endmacro %}
 {% macro mariadb__cast_string(x, length) -%}{{ data_pipeline.mysql__cast_string(x, length) }}{%- endmacro %}
+{#- https://spark.apache.org/docs/3.5.0/sql-ref-datatypes.html : VARCHAR needs a length; STRING has none. -#}
+{% macro spark__cast_string(x, length) -%}cast({{ x }} as string){%- endmacro %}
 
 {% macro cast_timestamp(x) -%}
     {{ return(adapter.dispatch('cast_timestamp', 'data_pipeline')(x)) }}

@@ -21,3 +21,9 @@
 {% macro duckdb__epoch_seconds(ts) -%}
     cast(floor(epoch({{ ts }})) as bigint)
 {%- endmacro %}
+
+{#- https://spark.apache.org/docs/3.5.0/api/sql/#unix_seconds : whole seconds of a TIMESTAMP (an
+    instant), whatever the session time zone. -#}
+{% macro spark__epoch_seconds(ts) -%}
+    unix_seconds(cast({{ ts }} as timestamp))
+{%- endmacro %}

@@ -18,3 +18,9 @@
 {% macro duckdb__from_epoch_seconds(n) -%}
     make_timestamp(cast({{ n }} as bigint) * 1000000)
 {%- endmacro %}
+
+{#- https://spark.apache.org/docs/3.5.0/api/sql/#timestamp_seconds : the instant; it reads as UTC
+    in the session time zone the profile and session_utc set. -#}
+{% macro spark__from_epoch_seconds(n) -%}
+    timestamp_seconds(cast({{ n }} as bigint))
+{%- endmacro %}

@@ -21,3 +21,8 @@
 {% macro duckdb__int_div(numerator, denominator) -%}
     (cast({{ numerator }} as bigint) // cast({{ denominator }} as bigint))
 {%- endmacro %}
+
+{#- https://spark.apache.org/docs/3.5.0/api/sql/#div : integral division of two bigints. -#}
+{% macro spark__int_div(numerator, denominator) -%}
+    (cast({{ numerator }} as bigint) div cast({{ denominator }} as bigint))
+{%- endmacro %}

@@ -24,3 +24,9 @@
 {% macro duckdb__timestamp_add(datepart, n, ts) -%}
     ({{ ts }} + to_{{ datepart }}s(cast({{ n }} as bigint)))
 {%- endmacro %}
+
+{#- https://spark.apache.org/docs/3.5.0/api/sql/#timestampadd : the unit is a keyword, the quantity
+    any integer expression (`ts + interval n hour` takes literals only). -#}
+{% macro spark__timestamp_add(datepart, n, ts) -%}
+    timestampadd({{ datepart }}, cast({{ n }} as bigint), {{ ts }})
+{%- endmacro %}

@@ -15,3 +15,8 @@
 {% macro duckdb__utc_now() -%}
     date_trunc('second', cast(timezone('UTC', get_current_timestamp()) as timestamp))
 {%- endmacro %}
+
+{#- https://spark.apache.org/docs/3.5.0/api/sql/#current_timestamp : an instant, so no zone to convert. -#}
+{% macro spark__utc_now() -%}
+    date_trunc('SECOND', current_timestamp())
+{%- endmacro %}

@@ -47,5 +47,21 @@
     such a bucket kept its old close and volume. -#}
 {% macro bars_6h_delete_tombstones() -%}
     {%- if not (execute and is_incremental()) -%}{{ return('') }}{%- endif -%}
-    delete from {{ this }} where bar_count = 0
+    {{ return(adapter.dispatch('bars_6h_delete_tombstones', 'data_pipeline')()) }}
+{%- endmacro %}
+
+{% macro default__bars_6h_delete_tombstones() -%}
+    delete from {{ this }}
+    where bar_count = 0
+{%- endmacro %}
+
+{#- Spark rewrites whole month partitions (bars_6h_rows) and writes a tombstone only into a month
+    left with no bucket, which a partition overwrite cannot empty: such a month is dropped.
+    https://spark.apache.org/docs/3.5.0/sql-ref-syntax-ddl-alter-table.html#drop-partition -#}
+{% macro spark__bars_6h_delete_tombstones() -%}
+    {%- set emptied = run_query('select bucket_month from ' ~ this ~ ' group by bucket_month having max(bar_count) = 0')
+        .columns[0].values() -%}
+    {%- if emptied | length == 0 -%}{{ return('') }}{%- endif -%}
+    alter table {{ this }} drop if exists
+    {%- for month in emptied %} partition (bucket_month = '{{ month }}'){{ ',' if not loop.last }}{% endfor %}
 {%- endmacro %}

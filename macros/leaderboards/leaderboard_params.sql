@@ -69,9 +69,14 @@
     {{ data_pipeline.cast_timestamp("'" ~ value.strftime('%Y-%m-%d %H:%M:%S') ~ "'") }}
 {%- endmacro %}
 
-{#- A string as a SQL literal: quotes doubled, backslashes escaped on MySQL/MariaDB. -#}
+{#- A string as a SQL literal: quotes doubled; backslashes escaped on MySQL/MariaDB. -#}
 {% macro string_literal(value) -%}
-    {%- set text = value | string -%}
-    {%- if target.type in ['mysql', 'mariadb'] -%}{%- set text = text | replace('\\', '\\\\') -%}{%- endif -%}
-    '{{ text | replace("'", "''") }}'
+    {{ return(adapter.dispatch('string_literal', 'data_pipeline')(value | string)) }}
 {%- endmacro %}
+{% macro default__string_literal(text) -%}'{{ text | replace("'", "''") }}'{%- endmacro %}
+{#- https://mariadb.com/kb/en/string-literals/ : a backslash escapes the next character. -#}
+{% macro mysql__string_literal(text) -%}'{{ text | replace('\\', '\\\\') | replace("'", "''") }}'{%- endmacro %}
+{% macro mariadb__string_literal(text) -%}{{ data_pipeline.mysql__string_literal(text) }}{%- endmacro %}
+{#- https://spark.apache.org/docs/3.5.0/sql-ref-literals.html#string-literal : a backslash escapes,
+    and two adjacent literals ('a''b') are concatenated, so a quote is escaped with a backslash too. -#}
+{% macro spark__string_literal(text) -%}'{{ text | replace('\\', '\\\\') | replace("'", "\\'") }}'{%- endmacro %}

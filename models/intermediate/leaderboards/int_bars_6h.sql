@@ -3,16 +3,16 @@
 -- Incremental: a run re-aggregates only each symbol's newest bucket and anything after it (var
 -- recompute_from: every bucket from that date). A stored bucket of that range with no bar left
 -- (bars removed) is written once more as a tombstone (bar_count 0), which replaces it, and the
--- post-hook deletes the tombstones in the same transaction.
+-- post-hook deletes the tombstones in the same transaction. On Spark the run rewrites the month
+-- partitions it touches instead (macros/leaderboards/bars_6h_rows.sql).
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['symbol', 'bucket_epoch'],
         post_hook=[
             "{{ data_pipeline.bars_6h_delete_tombstones() }}",
             "{{ data_pipeline.ensure_index(this, ['symbol', 'bucket_epoch'], primary=true) }}",
-        ]
+        ],
+        **data_pipeline.bars_6h_incremental_config()
     )
 }}
 
@@ -129,4 +129,4 @@ final as (
 
 )
 
-select * from final
+{{ data_pipeline.bars_6h_rows('final') }}
