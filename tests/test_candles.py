@@ -214,7 +214,7 @@ def test_candle_intervals_var_narrows_what_is_built(warehouse, profiles_dir, tmp
     bars = build_bars(now - timedelta(minutes=3))
     load(target, bars)
     before = datetime.now(UTC)
-    run(common, vars={"candle_intervals": "1h, 1d", "indicator_intervals": ["1h"]})
+    run(common, vars={"candle_intervals": "1h, 1d", "indicator_intervals": ["1h"], "profile_intervals": ["1h"]})
     after = datetime.now(UTC)
     for interval in ("1h", "1d"):
         ours, expected = fetch(target, interval), reference(bars, interval, before)

@@ -253,7 +253,7 @@ def test_indicator_intervals_var_narrows_what_is_built(warehouse, profiles_dir, 
     now = datetime.now(UTC).replace(tzinfo=None, second=0, microsecond=0)
     bars = build_bars(now - timedelta(minutes=3))
     load(target, bars)
-    run(common, vars={"indicator_intervals": ["1h"]})
+    run(common, vars={"indicator_intervals": ["1h"], "profile_intervals": ["1h"]})
     for interval in ("15m", "4h", "1d"):
         assert fetch(target, interval).empty
     assert len(fetch(target, "1h")) == len(reference(bars, "1h", datetime.now(UTC)))
