@@ -12,10 +12,11 @@ DEMO_DAYS ?= 31
 # cluster.py in the demo: exact mode on the windows up to 3 days keeps `make demo` under 5 minutes
 DEMO_CLUSTER_WINDOWS ?= 6h,12h,24h,3d
 
-.PHONY: help setup demo test lint pytest bench clean
+.PHONY: help setup demo demo-spark test lint pytest bench clean
 
 help:
 	@echo "make demo   set up, generate synthetic bars into DuckDB, dbt build, run the jobs"
+	@echo "make demo-spark  the same bars on Spark in local mode (so far: staging and the leaderboards)"
 	@echo "make test   set up, lint, and run every test (DuckDB, a real MariaDB and Spark in local mode)"
 	@echo "make bench  benchmarks (prints a table)"
 
@@ -62,6 +63,18 @@ demo: setup
 	@echo "         indicators_1h.png: the top loser's 1h candles and indicators (python_jobs/plot_indicators.py)"
 	@echo "         profiles_losers_1h.png: the losers' feature percentiles and regimes (python_jobs/plot_profiles.py)"
 	@echo "  try:  $(BIN)/python -c \"import duckdb; print(duckdb.connect('data/warehouse.duckdb').sql('select symbol, count(*) from stg_ohlcvt group by 1 order by 1 limit 5'))\""
+
+# Spark in local mode, tables under data/spark (SPARK_WAREHOUSE_DIR): the bars and the leaderboards.
+# The daily metrics, candles, indicators and the Python jobs on Spark come next (issue 18).
+demo-spark: setup
+	bash .ci/ensure-java
+	$(BIN)/python python_jobs/make_demo_data.py --symbols $(DEMO_SYMBOLS) --days $(DEMO_DAYS) --target spark
+	$(BIN)/dbt build --target spark --full-refresh --select +leaderboards
+	@echo
+	@echo "Demo warehouse: Spark tables (parquet) under $${SPARK_WAREHOUSE_DIR:-$(CURDIR)/data/spark}/warehouse, schema"
+	@echo "  $${SPARK_SCHEMA:-analytics}; bars: ohlcvt (partitioned by bar_date), leaderboards: habitual_gainers, ..."
+	@echo "  try:  $(BIN)/python -c \"from pipeline.warehouse import load_target, read_rows; print(read_rows(\
+load_target('spark'), 'select symbol, rank from analytics.habitual_losers order by 2')[1][:5])\""
 
 lint: $(STAMP)
 	$(BIN)/ruff check python_jobs tests bench lint

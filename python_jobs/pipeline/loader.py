@@ -471,15 +471,18 @@ def _rewrite_spark_dates(session, relation: str, staging: str, columns: list[str
     kept = ", ".join(f"stored.`{c}`" for c in [*table_columns, SPARK_PARTITION_COLUMN])
     # Spark runs this as one job: the new partitions are written aside and swapped in at its commit
     session.conf.set("spark.sql.sources.partitionOverwriteMode", "dynamic")
+    # one writer per date, so a date is one file (about 100 MB at 2,000 symbols) rather than a few per task
     session.sql(f"""
         insert overwrite table {relation} partition ({SPARK_PARTITION_COLUMN})
-        select {kept}
-        from {relation} as stored
-        left anti join incoming_bars
-            on stored.symbol = incoming_bars.symbol and stored.`timestamp` = incoming_bars.`timestamp`
-        where stored.{SPARK_PARTITION_COLUMN} in (select distinct {SPARK_PARTITION_COLUMN} from incoming_bars)
-        union all
-        select {names} from incoming_bars
+        select * from (
+            select {kept}
+            from {relation} as stored
+            left anti join incoming_bars
+                on stored.symbol = incoming_bars.symbol and stored.`timestamp` = incoming_bars.`timestamp`
+            where stored.{SPARK_PARTITION_COLUMN} in (select distinct {SPARK_PARTITION_COLUMN} from incoming_bars)
+            union all
+            select {names} from incoming_bars
+        ) distribute by {SPARK_PARTITION_COLUMN}
     """)
     session.catalog.dropTempView("incoming_bars")
 
