@@ -84,7 +84,7 @@ lint: $(STAMP)
 pytest: setup
 	bash .ci/ensure-mariadb
 	bash .ci/ensure-java
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2
 
 test: lint pytest
 

@@ -112,10 +112,3 @@ def dbt_folders_per_worker(tmp_path_factory) -> None:
         root = tmp_path_factory.mktemp("dbt")
         os.environ.setdefault("DBT_TARGET_PATH", str(root / "target"))
         os.environ.setdefault("DBT_LOG_PATH", str(root / "logs"))
-
-
-def pytest_collection_modifyitems(config, items) -> None:
-    """The Spark tests share one worker (`--dist loadgroup`): their JVM starts once per process."""
-    for item in items:
-        if item.get_closest_marker("spark"):
-            item.add_marker(pytest.mark.xdist_group("spark"))
