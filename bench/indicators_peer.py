@@ -16,7 +16,6 @@ import argparse
 import json
 import logging
 import math
-import resource
 import sys
 import time
 
@@ -24,6 +23,7 @@ import numpy as np
 import pandas as pd
 import talib
 
+from bench.peak import peak_resident_mb
 from pipeline.warehouse import Target, connect, load_target
 
 log = logging.getLogger("bench.indicators_peer")
@@ -156,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     rows = round_trip(load_target(args.target))
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_resident_mb()
     print(json.dumps({"seconds": seconds, "peak_mb": peak, "rows": rows}))
     return 0
 
