@@ -9,10 +9,10 @@ Definitions: ../shared/spec/candles-and-indicators.md; guide: docs/indicators.md
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
+from . import generated_files
 from .project import PROJECT_ROOT
 
 CANDLES_YAML = PROJECT_ROOT / "models" / "marts" / "candles" / "_candles__models.yml"
@@ -180,20 +180,7 @@ def outputs() -> dict[Path, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m pipeline.indicators_catalog",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--write", action="store_true", help="write the YAML files (default: print them to stdout)")
-    args = parser.parse_args(argv)
-    for path, text in outputs().items():
-        if args.write:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text)
-        else:
-            sys.stdout.write(text)
-    return 0
+    return generated_files.main("python -m pipeline.indicators_catalog", __doc__, outputs, argv)
 
 
 if __name__ == "__main__":

@@ -8,10 +8,10 @@ and compares this list with the plain reference's columns.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
+from . import generated_files
 from .project import PROJECT_ROOT
 
 YAML_PATH = PROJECT_ROOT / "models" / "marts" / "metrics" / "_metrics__models.yml"
@@ -148,19 +148,12 @@ def render_yaml() -> str:
     return "\n".join(lines) + "\n"
 
 
+def outputs() -> dict[Path, str]:
+    return {Path(YAML_PATH): render_yaml(), Path(MACRO_PATH): render_macro()}
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipeline.metrics_catalog", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--write", action="store_true",
-                        help=f"write {YAML_PATH.relative_to(PROJECT_ROOT)} and {MACRO_PATH.relative_to(PROJECT_ROOT)} "
-                             "(default: print both to stdout)")
-    args = parser.parse_args(argv)
-    for path, text in ((YAML_PATH, render_yaml()), (MACRO_PATH, render_macro())):
-        if args.write:
-            Path(path).write_text(text)
-        else:
-            sys.stdout.write(text)
-    return 0
+    return generated_files.main("python -m pipeline.metrics_catalog", __doc__, outputs, argv)
 
 
 if __name__ == "__main__":

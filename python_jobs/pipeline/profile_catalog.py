@@ -10,11 +10,11 @@ Definitions: ../shared/spec/cohort-profiles.md; guide: docs/profiles.md.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 from typing import NamedTuple
 
+from . import generated_files
 from .project import PROJECT_ROOT
 
 YAML_PATH = PROJECT_ROOT / "models" / "marts" / "profiles" / "_profiles__models.yml"
@@ -281,20 +281,7 @@ def outputs() -> dict[Path, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m pipeline.profile_catalog",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--write", action="store_true", help="write the files (default: print them to stdout)")
-    args = parser.parse_args(argv)
-    for path, text in outputs().items():
-        if args.write:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text)
-        else:
-            sys.stdout.write(text)
-    return 0
+    return generated_files.main("python -m pipeline.profile_catalog", __doc__, outputs, argv)
 
 
 if __name__ == "__main__":
