@@ -18,6 +18,7 @@ import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -266,8 +267,12 @@ def spark_session(target: Target):
         return _SPARK_SESSION
     # dbt-spark's session builder enables Hive support before applying the settings; so does this one
     builder = SparkSession.builder.enableHiveSupport()
-    for key, value in spark_conf(target).items():
+    conf = spark_conf(target)
+    for key, value in conf.items():
         builder = builder.config(key, value)
+    # pyspark's SparkContext starts the executors' Python from PYSPARK_PYTHON alone (python3 from PATH when
+    # unset), not from spark.pyspark.python: without this, cluster.py's members would run outside the venv
+    os.environ["PYSPARK_PYTHON"] = conf["spark.pyspark.python"]
     try:
         session = builder.getOrCreate()
     except Exception as exc:  # no Java, a metastore another process holds: one line, exit 1
@@ -347,7 +352,9 @@ def _stream_spark_rows(target: Target, sql: str, params: tuple | list, batch_siz
     pyspark turns a TIMESTAMP into the Python process's local time, so they are read as TIMESTAMP_NTZ."""
     from pyspark.sql.types import TimestampType
 
-    frame = spark_session(target).sql(sql, args=list(params) or None)
+    # pyspark reads a naive datetime parameter in the Python process's local zone; they are UTC here
+    args = [p.replace(tzinfo=UTC) if isinstance(p, datetime) and p.tzinfo is None else p for p in params]
+    frame = spark_session(target).sql(sql, args=args or None)
     frame = frame.select([frame[f"`{f.name}`"].cast("timestamp_ntz").alias(f.name)
                           if isinstance(f.dataType, TimestampType) else frame[f"`{f.name}`"]
                           for f in frame.schema.fields])
