@@ -22,11 +22,10 @@ import sys
 from contextlib import nullcontext
 from pathlib import Path
 
-from bench.common import BENCH_END, ROOT, Row, mariadb_env, set_env
+from bench.common import BENCH_END, ROOT, Row, fresh_target, mariadb_env
 from pipeline.bars import validate_frame
 from pipeline.loader import load_batches
 from pipeline.synthetic import generate
-from pipeline.warehouse import connect, load_target, quote_ident
 
 log = logging.getLogger("bench.indicators")
 HOUR = 3600
@@ -65,16 +64,7 @@ def run(sizes: list[tuple[int, int]], engines: list[str], workdir: Path, peer_da
 def run_engine(engine: str, symbols: int, days: int, early: list, late: list, n_bars: int, workdir: Path,
                env: dict[str, str], with_peer: bool) -> list[Row]:
     label = f"indicators {symbols}x{days}d"
-    if engine == "mariadb":
-        set_env(env | {"MARIADB_DATABASE": f"bench_i_{symbols}_{days}", "DBT_TARGET": engine})
-        target = load_target(engine)
-        con = connect(target)
-        with con.cursor() as cur:
-            cur.execute(f"drop database if exists {quote_ident(target, target.schema)}")
-        con.close()
-    else:
-        set_env({"DUCKDB_PATH": str(workdir / f"indicators-{symbols}-{days}.duckdb"), "DBT_TARGET": engine})
-        target = load_target(engine)
+    target = fresh_target(engine, f"bench_i_{symbols}_{days}", workdir, env)
     os.environ["DBT_TARGET_PATH"] = str(workdir / f"target-indicators-{engine}")
     load_batches(target, early)
     child("bench.child_dbt", "parse")  # untimed: the first command of a target folder parses the whole project

@@ -20,12 +20,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from bench.common import Row, mariadb_env, set_env
+from bench.common import Row, fresh_target, mariadb_env, set_env, spark_start_seconds
 from pipeline import dbt_runner
 from pipeline.bars import validate_frame
 from pipeline.loader import load_batches
 from pipeline.synthetic import generate
-from pipeline.warehouse import connect, load_target, quote_ident, read_rows
+from pipeline.warehouse import load_target, quote_ident, read_rows
 from tests.reference_leaderboards import Params, compute
 
 log = logging.getLogger("bench.leaderboards")
@@ -115,12 +115,7 @@ def run_size(symbols: int, days: int, engines: list[str], workdir: Path, env: di
     reference_total = None
     reference_bars = None
     if "mariadb" in engines:
-        set_env(env | {"MARIADB_DATABASE": f"bench_lb_{symbols}"})
-        target = load_target("mariadb")
-        con = connect(target)
-        with con.cursor() as cur:
-            cur.execute(f"drop database if exists {quote_ident(target, target.schema)}")
-        con.close()
+        target = fresh_target("mariadb", f"bench_lb_{symbols}", workdir, env)
         load_batches(target, early)  # the reference reads the same bars as the cold run
         as_of = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
         started = time.perf_counter()
@@ -133,9 +128,15 @@ def run_size(symbols: int, days: int, engines: list[str], workdir: Path, env: di
         cold, warm = engine_runs("mariadb", [], late, bars, workdir, reference_bars)  # bars already in
         rows += _rows(label, "mariadb", bars, cold, warm, reference_total)
     if "duckdb" in engines:
-        set_env({"DUCKDB_PATH": str(workdir / f"lb-{symbols}.duckdb")})
+        fresh_target("duckdb", f"lb-{symbols}", workdir)
         cold, warm = engine_runs("duckdb", early, late, bars, workdir, reference_bars)
         rows += _rows(label, "duckdb", bars, cold, warm, reference_total)
+    if "spark" in engines:
+        rows.append(Row(label, "spark", "Spark session start (JVM, metastore; once per process)", 0,
+                        spark_start_seconds(workdir)))
+        fresh_target("spark", f"bench_lb_{symbols}", workdir)
+        cold, warm = engine_runs("spark", early, late, bars, workdir, reference_bars)
+        rows += _rows(label, "spark", bars, cold, warm, reference_total)
     log.info("%s: %s", label, "; ".join(f"{r.engine} {r.method} {r.seconds:.2f} s ({r.note})" for r in rows))
     return rows
 
