@@ -9,8 +9,9 @@ cohort's members and bars from the warehouse (habitual_<cohort>, cohort_bars; bu
 
 Writes to --out: imf_clusters_<cohort>.json and imf_clusters_<cohort>.txt (and with --plot
 imf_clusters_<cohort>.png), and replaces the cohort's rows for this as_of in the warehouse table
-imf_clusters (not with --input, unless --load). Members run in parallel (--jobs); the results do
-not depend on it. Exit codes: 0 ok (an empty cohort too), 2 bad usage or input, 1 failure.
+imf_clusters (not with --input, unless --load). Members run in parallel (--jobs), or on a Spark
+target (read from, or --load into) on Spark's executors; the results depend on neither.
+Exit codes: 0 ok (an empty cohort too), 2 bad usage or input, 1 failure.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--windows", help=f"comma-separated subset of {','.join(imf.WINDOW_LABELS)} (default all)")
     parser.add_argument("--symbols", help="comma-separated members to analyse (default all)")
     parser.add_argument("--jobs", type=cli.bounded(int, minimum=1), default=os.cpu_count() or 1,
-                        help="parallel members, at least 1 (default: all cores)")
+                        help="parallel members, at least 1 (default: all cores); on a Spark target the executors "
+                             "run them instead")
     parser.add_argument("--as-of", type=cli.utc_time,
                         help="use bars before this UTC time (default: the leaderboards' as_of)")
     parser.add_argument("--plot", action="store_true", help="also draw imf_clusters_<cohort>.png")

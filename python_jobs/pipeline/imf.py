@@ -4,7 +4,7 @@ Per member and analysis window: a regular one-minute series, EMD of price and vo
 between consecutive IMF peaks, fusion of price cycles with the volume cycles that overlap them,
 then Gaussian-mixture and DBSCAN clusterings of the fused cycles, summarised per cluster.
 No database, no files: imf_store feeds it and writes the results. analyse_cohort runs the
-members in worker processes.
+members in worker processes, or on Spark's executors.
 """
 
 from __future__ import annotations
@@ -384,6 +384,24 @@ def analyse_task(task: tuple) -> tuple[str, dict]:
     return symbol, analyse_member(ts, close, volume, windows, fast)
 
 
+def spark_task(task: tuple) -> tuple[str, dict]:
+    """analyse_task on a Spark executor's Python worker, with single-threaded BLAS as everywhere (worker_init)."""
+    if _LIMITS is None:  # a worker process serves many tasks (spark.python.worker.reuse)
+        worker_init()
+    return analyse_task(task)
+
+
+def spark_results(spark, tasks: list[tuple]) -> list[tuple[str, dict]]:
+    """The tasks run on the executors of `spark` (a SparkSession), one Spark task per member, in their order.
+
+    Plain RDD map over picklable tuples, no pandas UDF: that would need pyarrow, which changes pandas 3's
+    default string dtype for the whole project (docs/scale.md). collect() returns the partitions in order.
+    """
+    rdd = spark.sparkContext.parallelize(tasks, numSlices=len(tasks))
+    spark.sparkContext.setJobDescription(f"cluster.py: {len(tasks)} member(s)")
+    return rdd.map(spark_task).collect()
+
+
 def selected_windows(text: str | None) -> tuple:
     """cluster.py --windows: the WINDOWS named, in WINDOWS order (all when not given)."""
     if not text:
@@ -408,9 +426,11 @@ def selected_members(text: str | None, members: list[str], cohort: str) -> list[
     return [s for s in members if s in wanted]
 
 
-def analyse_cohort(bars: dict, members: list[str], windows: tuple, jobs: int, fast: bool = False) -> dict:
+def analyse_cohort(bars: dict, members: list[str], windows: tuple, jobs: int, fast: bool = False,
+                   spark=None) -> dict:
     """{symbol: {window: {"gmm": [...], "dbscan": [...]}}} in cohort order, from `bars` (symbol ->
-    frame of ts, close, volume). Members run in `jobs` processes; the results do not depend on it."""
+    frame of ts, close, volume). Members run in `jobs` processes, or with `spark` (a SparkSession) on its
+    executors; the results depend on neither."""
     tasks = []
     for symbol in members:
         frame = bars.get(symbol)
@@ -419,6 +439,18 @@ def analyse_cohort(bars: dict, members: list[str], windows: tuple, jobs: int, fa
             continue
         tasks.append((symbol, frame["ts"].to_numpy(), frame["close"].to_numpy(), frame["volume"].to_numpy(), windows,
                       fast))
+    started = time.perf_counter()
+    if spark is None:
+        results = local_results(tasks, jobs)
+    else:
+        results = dict(spark_results(spark, tasks)) if tasks else {}
+        log.info("%d member(s) done on Spark's executors (%.0f s)", len(tasks), time.perf_counter() - started)
+    empty = {label: {"gmm": [], "dbscan": []} for label, _, _ in windows}
+    return {s: results.get(s, empty) for s in members}
+
+
+def local_results(tasks: list[tuple], jobs: int) -> dict[str, dict]:
+    """The tasks run in this process (jobs 1) or in `jobs` worker processes: {symbol: result} in task order."""
     results: dict[str, dict] = {}
     started = time.perf_counter()
     parallel = jobs > 1 and len(tasks) > 1
@@ -437,5 +469,4 @@ def analyse_cohort(bars: dict, members: list[str], windows: tuple, jobs: int, fa
     finally:
         if parallel:
             pool.shutdown(cancel_futures=True)
-    empty = {label: {"gmm": [], "dbscan": []} for label, _, _ in windows}
-    return {s: results.get(s, empty) for s in members}
+    return results

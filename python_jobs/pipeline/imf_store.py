@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 
 from . import cli, imf
-from .errors import UsageError
+from .errors import JobFailed, UsageError
 from .files import atomic_path, writable_folder, write_text
 from .leaderboards import cohort_members
-from .warehouse import Target, load_target, param, quote_ident, read_rows, relation_exists
+from .warehouse import Target, connect, load_target, param, quote_ident, read_rows, relation_exists
 from .warehouse import replace_rows as warehouse_replace_rows
 
 log = logging.getLogger(__name__)
@@ -189,6 +189,9 @@ def table_rows(cohort: str, results: dict, as_of: datetime, run_at: datetime,
 
 def replace_rows(target: Target, cohort: str, as_of: datetime, rows: list[tuple]) -> None:
     """Replace the cohort's rows for this as_of in one transaction."""
+    if target.is_spark:
+        replace_spark_rows(target, cohort, as_of, rows)
+        return
     relation = target.relation(TABLE)
     mysql = target.is_mysql_family
     q = lambda name: quote_ident(target, name)  # noqa: E731 - window and count are keywords somewhere
@@ -198,6 +201,70 @@ def replace_rows(target: Target, cohort: str, as_of: datetime, rows: list[tuple]
     insert = f"insert into {relation} ({columns}) values ({', '.join([param(target)] * len(TABLE_COLUMNS))})"
     delete = f"delete from {relation} where cohort = {param(target)} and as_of = {param(target)}"
     warehouse_replace_rows(target, ddl=ddl, deletes=[(delete, (cohort, as_of))], insert=insert, rows=rows)
+
+
+# Parquet has no DELETE: the table is partitioned by cohort, and a run rewrites its cohort's partition
+SPARK_DDL = """create table if not exists {relation} (
+    symbol string not null,
+    `window` string not null,
+    method string not null,
+    cluster int not null,
+    `count` int not null,
+    median_amplitude_pct double not null,
+    mad_amplitude_pct double not null,
+    median_duration_min double not null,
+    mad_duration_min double not null,
+    median_total_volume double not null,
+    mad_total_volume double not null,
+    eps double,
+    min_samples int,
+    flag_small boolean,
+    decomposition string not null,
+    as_of timestamp not null,
+    run_at timestamp not null,
+    cohort string not null
+) using parquet partitioned by (cohort)"""
+
+
+def replace_spark_rows(target: Target, cohort: str, as_of: datetime, rows: list[tuple]) -> None:
+    """replace_rows on Spark: the cohort's partition becomes its stored rows of other as_of values plus
+    `rows`, in one dynamic insert overwrite (written aside, swapped in when the job commits), or is
+    dropped when nothing is left (an overwrite cannot empty a partition)."""
+    from pyspark.sql import types
+
+    session = connect(target, create_schema=True)
+    relation = target.relation(TABLE)
+    session.sql(SPARK_DDL.format(relation=relation))
+    partitions = [c.name for c in session.catalog.listColumns(relation) if c.isPartition]
+    if partitions != ["cohort"]:
+        raise UsageError(f"{relation} is not partitioned by cohort (partitions: {', '.join(partitions) or 'none'}): "
+                         "rename or drop it, then run cluster.py again")
+    kinds = {"cluster": types.IntegerType(), "count": types.IntegerType(), "min_samples": types.IntegerType(),
+             "flag_small": types.BooleanType(), "as_of": types.TimestampNTZType(), "run_at": types.TimestampNTZType(),
+             **dict.fromkeys(("cohort", "symbol", "window", "method", "decomposition"), types.StringType())}
+    schema = types.StructType([types.StructField(c, kinds.get(c, types.DoubleType())) for c in TABLE_COLUMNS])
+    # the naive UTC times go in as TIMESTAMP_NTZ and are cast in the session's zone (UTC): pyspark would read a
+    # plain TIMESTAMP in the process's local zone
+    session.createDataFrame(rows, schema).createOrReplaceTempView("imf_clusters_new")
+    order = [*(c for c in TABLE_COLUMNS if c != "cohort"), "cohort"]  # the table's: the partition column last
+    stored = ", ".join(quote_ident(target, c) for c in order)
+    incoming = ", ".join(f"cast({c} as timestamp) as {c}" if c in ("as_of", "run_at") else quote_ident(target, c)
+                         for c in order)
+    others = f"from {relation} where cohort = ? and as_of <> ?"
+    args = [cohort, as_of.replace(tzinfo=UTC)]
+    try:
+        if rows or session.sql(f"select count(*) {others}", args=args).collect()[0][0]:
+            session.conf.set("spark.sql.sources.partitionOverwriteMode", "dynamic")
+            session.sql(f"insert overwrite table {relation} partition (cohort) "
+                        f"select {stored} {others} union all select {incoming} from imf_clusters_new", args=args)
+        else:
+            # a partition spec takes literals only (Spark's string literals escape with a backslash)
+            literal = "'" + cohort.replace("\\", "\\\\").replace("'", "\\'") + "'"
+            session.sql(f"alter table {relation} drop if exists partition (cohort = {literal})")
+    except Exception as exc:
+        raise JobFailed(f"writing {relation} failed, nothing was changed: {cli.first_line(exc)}") from exc
+    finally:
+        session.catalog.dropTempView("imf_clusters_new")
 
 
 def plot_clusters(cohort: str, results: dict, windows: list[str], path: Path) -> None:
@@ -259,14 +326,16 @@ def cluster_cohort(cohort: str, *, out: Path, input_csv: Path | None, windows: s
     warehouse = load_target(target, profiles_dir) if input_csv is None or load else None
     data = read_csv(input_csv, as_of) if input_csv else read_warehouse(warehouse, cohort, as_of)
     members = imf.selected_members(symbols, data.members, cohort)
+    # on a Spark target the executors run the members (--jobs is for local runs)
+    spark = connect(warehouse) if warehouse is not None and warehouse.is_spark and members else None
     if not members:
         log.warning("the %s cohort is empty: writing empty outputs", cohort)
     else:
-        log.info("%s: %d member(s), %d window(s), as of %s, %d job(s)", cohort, len(members), len(chosen),
-                 data.as_of, jobs)
+        log.info("%s: %d member(s), %d window(s), as of %s, %s", cohort, len(members), len(chosen), data.as_of,
+                 "on Spark's executors" if spark else f"{jobs} job(s)")
     if fast:
         log.info("fast mode: emd.sift instead of PyEMD; the clusters are close to, not equal to, exact mode's")
-    results = imf.analyse_cohort(data.bars, members, chosen, jobs, fast)
+    results = imf.analyse_cohort(data.bars, members, chosen, jobs, fast, spark=spark)
     stem = out / f"imf_clusters_{cohort}"
     write_json(results, stem.with_suffix(".json"))
     write_lines(summary_lines(results, imf.dominant), stem.with_suffix(".txt"))

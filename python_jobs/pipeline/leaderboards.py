@@ -152,15 +152,21 @@ def export_cohort_bars(target: Target, cohort: str, path: Path) -> int:
                f"where cohort = '{cohort}' order by symbol, {ts}")
         return _export_duckdb(target, sql, path)
     sql = (f"select symbol, {ts}, open, high, low, close, volume from {rel('cohort_bars')} "
-           f"where cohort = {param(target)} order by symbol, {ts}")  # MariaDB and MySQL hold no NaN or infinity
+           f"where cohort = {param(target)} order by symbol, {ts}")
     rows = 0
     with atomic_path(path) as tmp, open(tmp, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(BAR_COLUMNS)
         for _, batch in stream_rows(target, sql, (cohort,)):
-            writer.writerows((s, t.strftime("%Y-%m-%d %H:%M:%S"), o, h, lo, c, v) for s, t, o, h, lo, c, v in batch)
+            # an empty cell for NaN or infinity, as DuckDB's export writes (Spark's doubles hold them; MySQL's cannot)
+            writer.writerows((s, t.strftime("%Y-%m-%d %H:%M:%S"), *map(_finite_or_none, values))
+                             for s, t, *values in batch)
             rows += len(batch)
     return rows
+
+
+def _finite_or_none(value: Any) -> Any:
+    return None if isinstance(value, float) and not math.isfinite(value) else value
 
 
 def _export_duckdb(target: Target, sql: str, path: Path) -> int:
