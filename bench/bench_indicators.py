@@ -14,40 +14,15 @@ run must grow with the symbols, not the history.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
-import subprocess
-import sys
 from contextlib import nullcontext
 from pathlib import Path
 
-from bench.common import BENCH_END, ROOT, Row, fresh_target, mariadb_env
-from pipeline.bars import validate_frame
+from bench.common import Row, child, fresh_target, last_hour_batches, mariadb_env
 from pipeline.loader import load_batches
-from pipeline.synthetic import generate
 
 log = logging.getLogger("bench.indicators")
-HOUR = 3600
-
-
-def make_batches(symbols: int, days: int) -> tuple[list, list, int]:
-    """Validated batches before and within the last hour, and the first part's bar count."""
-    cut = int(BENCH_END.timestamp()) - HOUR
-    early, late = [], []
-    for spec, frame in generate(symbols, days, end=BENCH_END, seed=7):
-        early.append(validate_frame(spec.symbol, frame[frame["ts"] < cut].reset_index(drop=True)))
-        late.append(validate_frame(spec.symbol, frame[frame["ts"] >= cut].reset_index(drop=True)))
-    return early, late, sum(b.rows for b in early)
-
-
-def child(module: str, *args: str) -> dict:
-    """Run `python -m module args` in the project folder; its last line is a JSON figure."""
-    done = subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, capture_output=True, text=True,
-                          env={**os.environ})
-    if done.returncode != 0:
-        raise SystemExit(f"{module} {' '.join(args)} failed:\n{(done.stdout + done.stderr)[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def run(sizes: list[tuple[int, int]], engines: list[str], workdir: Path, peer_days: int = 60) -> list[Row]:
@@ -55,7 +30,7 @@ def run(sizes: list[tuple[int, int]], engines: list[str], workdir: Path, peer_da
     server = mariadb_env() if "mariadb" in engines else nullcontext({})
     with server as env:
         for symbols, days in sizes:
-            early, late, n_bars = make_batches(symbols, days)
+            early, late, n_bars = last_hour_batches(symbols, days)
             for engine in engines:
                 rows += run_engine(engine, symbols, days, early, late, n_bars, workdir, env, days <= peer_days)
     return rows

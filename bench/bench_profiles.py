@@ -17,44 +17,20 @@ from __future__ import annotations
 import json
 import logging
 import os
-import subprocess
-import sys
 from contextlib import nullcontext
 from pathlib import Path
 
-from bench.common import BENCH_END, ROOT, Row, fresh_target, mariadb_env
-from pipeline.bars import validate_frame
+from bench.common import BENCH_END, Row, child, fresh_target, last_hour_batches, mariadb_env
 from pipeline.loader import load_batches
-from pipeline.synthetic import generate
 from pipeline.warehouse import connect
 
 log = logging.getLogger("bench.profiles")
-HOUR = 3600
 AS_OF = json.dumps({"as_of": BENCH_END.strftime("%Y-%m-%d %H:%M:%S")})
 
 
-def make_batches(symbols: int, days: int) -> tuple[list, list, int]:
-    """Validated batches before and within the last hour, and the first part's bar count."""
-    cut = int(BENCH_END.timestamp()) - HOUR
-    early, late = [], []
-    for spec, frame in generate(symbols, days, end=BENCH_END, seed=7):
-        early.append(validate_frame(spec.symbol, frame[frame["ts"] < cut].reset_index(drop=True)))
-        late.append(validate_frame(spec.symbol, frame[frame["ts"] >= cut].reset_index(drop=True)))
-    return early, late, sum(b.rows for b in early)
-
-
 def dbt(*args: str) -> dict:
-    """One dbt command as a process of its own (bench/child_dbt.py): its seconds and peak memory."""
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.child_dbt", *args, "--vars", AS_OF],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env={**os.environ},
-    )
-    if done.returncode != 0:
-        raise SystemExit(f"dbt {' '.join(args)} failed:\n{(done.stdout + done.stderr)[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    """One dbt command at the benchmark's as_of, as a process of its own: its seconds and peak memory."""
+    return child("bench.child_dbt", *args, "--vars", AS_OF)
 
 
 def run(sizes: list[tuple[int, int]], engines: list[str], workdir: Path) -> list[Row]:
@@ -62,7 +38,7 @@ def run(sizes: list[tuple[int, int]], engines: list[str], workdir: Path) -> list
     server = mariadb_env() if "mariadb" in engines else nullcontext({})
     with server as env:
         for symbols, days in sizes:
-            early, late, n_bars = make_batches(symbols, days)
+            early, late, n_bars = last_hour_batches(symbols, days)
             for engine in engines:
                 rows += run_engine(engine, symbols, days, early, late, n_bars, workdir, env)
     return rows

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
+import subprocess
+import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pipeline.bars import validate_frame
 from pipeline.synthetic import generate, to_kraken_csv
 from pipeline.warehouse import Target, connect, load_target, quote_ident
 
@@ -20,6 +24,9 @@ log = logging.getLogger("bench")
 DATA = ROOT / "data" / "bench"
 # A fixed end keeps the cached data sets valid from run to run.
 BENCH_END = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+HOUR = 3600
 
 
 @dataclass
@@ -49,6 +56,27 @@ def kraken_files(symbols: int, days: int, seed: int = 7) -> list[Path]:
         done.touch()
         log.info("generated %d files in %s (%.0f s)", symbols, folder, time.perf_counter() - started)
     return sorted(folder.glob("*_1.csv"))
+
+
+def last_hour_batches(symbols: int, days: int) -> tuple[list, list, int]:
+    """The synthetic market ending at BENCH_END as validated batches before and within its last hour, and
+    the first part's bar count: a warehouse loaded up to an hour ago, and the cron's new hour."""
+    cut = int(BENCH_END.timestamp()) - HOUR
+    early, late = [], []
+    for spec, frame in generate(symbols, days, end=BENCH_END, seed=7):
+        early.append(validate_frame(spec.symbol, frame[frame["ts"] < cut].reset_index(drop=True)))
+        late.append(validate_frame(spec.symbol, frame[frame["ts"] >= cut].reset_index(drop=True)))
+    return early, late, sum(b.rows for b in early)
+
+
+def child(module: str, *args: str) -> dict:
+    """Run `python -m module args` in the project folder as a process of its own (as cron runs a command);
+    its last line is a JSON figure (bench/child_dbt.py: seconds and peak memory)."""
+    done = subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ})
+    if done.returncode != 0:
+        raise SystemExit(f"{module} {' '.join(args)} failed:\n{(done.stdout + done.stderr)[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 @contextmanager
