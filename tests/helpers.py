@@ -83,6 +83,16 @@ def null_volumes(target, where: str, table: str = "ohlcvt") -> None:
         execute(target, f"update {target.relation(table)} set volume = null where {where}")
 
 
+def update_bars(target, where: str, assignments: dict[str, str], table: str = "ohlcvt") -> None:
+    """Set columns of the bars matching `where` to SQL expressions of the bar, on every engine."""
+    if target.is_spark:
+        _rewrite_spark_bars(target, table, where,
+                            {c: f"case when {where} then {e} else `{c}` end" for c, e in assignments.items()})
+    else:
+        execute(target, f"update {target.relation(table)} set "
+                        f"{', '.join(f'{c} = {e}' for c, e in assignments.items())} where {where}")
+
+
 def _rewrite_spark_bars(target, table: str, where: str, columns: dict[str, str], delete: bool = False) -> None:
     """Spark's parquet tables have no DELETE or UPDATE: the bar dates (partitions, as the loader
     writes them) holding a matching bar are rewritten, `columns` replaced by expressions, and a date

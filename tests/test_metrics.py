@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import engines_param, execute, query, weeks_before_now
+from helpers import delete_bars, engines_param, execute, null_volumes, query, update_bars, weeks_before_now
 from pipeline import dbt_runner
 from pipeline.bars import validate_frame
 from pipeline.errors import JobFailed
@@ -76,9 +76,14 @@ def load(target, bars: pd.DataFrame) -> None:
                for s, g in bars.groupby("symbol", sort=True)]
     load_batches(target, batches)
     symbol, lo, hi = NULL_VOLUME
-    execute(target, f"update {target.relation('ohlcvt')} set volume = null where symbol = '{symbol}' "
-                    f"and timestamp >= '{datetime.fromtimestamp(lo, UTC):%Y-%m-%d %H:%M:%S}' "
-                    f"and timestamp < '{datetime.fromtimestamp(hi, UTC):%Y-%m-%d %H:%M:%S}'")
+    null_volumes(target, f"symbol = '{symbol}' and timestamp >= '{datetime.fromtimestamp(lo, UTC):%Y-%m-%d %H:%M:%S}' "
+                         f"and timestamp < '{datetime.fromtimestamp(hi, UTC):%Y-%m-%d %H:%M:%S}'")
+
+
+def correct_bar(target, symbol: str, at: int) -> None:
+    """A late correction of one bar: its close and high 1% higher."""
+    update_bars(target, f"symbol = '{symbol}' and timestamp = '{datetime.fromtimestamp(at, UTC):%Y-%m-%d %H:%M:%S}'",
+                {"close": "close * 1.01", "high": "high * 1.01"})
 
 
 def reference(bars: pd.DataFrame) -> pd.DataFrame:
@@ -153,8 +158,7 @@ def test_metrics_equal_the_reference(warehouse, profiles_dir, tmp_path):
 
     # a late correction four days back, picked up with recompute_from (selected by tag)
     symbol, at = "GAPFREEUSD", _epoch(END) - 4 * 86400 + 3600
-    execute(target, f"update {target.relation('ohlcvt')} set close = close * 1.01, high = high * 1.01 "
-                    f"where symbol = '{symbol}' and timestamp = '{datetime.fromtimestamp(at, UTC):%Y-%m-%d %H:%M:%S}'")
+    correct_bar(target, symbol, at)
     mask = (bars["symbol"] == symbol) & (bars["ts"] == at)
     assert mask.sum() == 1
     bars.loc[mask, "close"] *= 1.01
@@ -263,23 +267,21 @@ def test_overlapping_runs_are_refused(warehouse, profiles_dir, tmp_path):
     assert query(target, "select get_lock(%s, 0)", (name,))[0][0] == 1
 
 
-@engines_param()
+@engines_param(spark=True)
 def test_rows_of_removed_bars_go_too(warehouse, profiles_dir, tmp_path):
     """Bars removed (a bad batch taken out) take their rows with them: one symbol's newest date
     (picked up by the next run) and, with recompute_from, another symbol's first date. The table
     then equals what a full rebuild gives."""
     target = warehouse
     common, bars = small_build(target, tmp_path)
-    bars_table = target.relation("ohlcvt")
     newest_day = datetime.fromtimestamp(int(bars["ts"].max()) // 86400 * 86400, UTC)
     first_day = datetime.fromtimestamp(int(bars["ts"].min()) // 86400 * 86400, UTC)
     gone = (((bars["symbol"] == "LATEUSD") & (bars["ts"] >= _epoch(newest_day.replace(tzinfo=None))))
             | ((bars["symbol"] == "GAPFREEUSD") & (bars["ts"] < _epoch(first_day.replace(tzinfo=None)) + 86400)))
     assert gone.sum() > 0 and (~gone).sum() > 0
-    execute(target, f"delete from {bars_table} where symbol = 'LATEUSD' and timestamp >= '{newest_day:%Y-%m-%d}'")
+    delete_bars(target, f"symbol = 'LATEUSD' and timestamp >= '{newest_day:%Y-%m-%d}'")
     dbt_runner.invoke(["build", "--select", "ohlc_metrics_daily"], **common)
-    execute(target, f"delete from {bars_table} where symbol = 'GAPFREEUSD' "
-                    f"and timestamp < '{first_day + timedelta(days=1):%Y-%m-%d}'")
+    delete_bars(target, f"symbol = 'GAPFREEUSD' and timestamp < '{first_day + timedelta(days=1):%Y-%m-%d}'")
     dbt_runner.invoke(["build", "--select", "ohlc_metrics_daily"], vars={"recompute_from": f"{first_day:%Y-%m-%d}"},
                       **common)
     assert_equal_to_reference(fetch(target), reference(bars[~gone]), "after bars were removed")
@@ -371,8 +373,7 @@ def test_a_run_killed_at_any_step_is_finished_by_the_next(warehouse, profiles_di
     target = warehouse
     _, bars = small_build(target, tmp_path)
     symbol, at = "GAPFREEUSD", int(bars["ts"].max()) // 86400 * 86400 - 86400 + 7200
-    execute(target, f"update {target.relation('ohlcvt')} set close = close * 1.01, high = high * 1.01 "
-                    f"where symbol = '{symbol}' and timestamp = '{datetime.fromtimestamp(at, UTC):%Y-%m-%d %H:%M:%S}'")
+    correct_bar(target, symbol, at)
     mask = (bars["symbol"] == symbol) & (bars["ts"] == at)
     assert mask.sum() == 1
     bars.loc[mask, ["close", "high"]] *= 1.01

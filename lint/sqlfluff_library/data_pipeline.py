@@ -140,6 +140,14 @@ def metrics_partial_columns():
     ])
 
 
+def metrics_incremental_config():
+    return {}
+
+
+def metrics_table_rows(final):
+    return f"select * from {final}"
+
+
 def metrics_catalog():
     """macros/metrics/metrics_catalog.sql's shape: a few of its metrics, with those the test macros name.
 

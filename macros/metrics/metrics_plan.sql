@@ -134,7 +134,8 @@
     none; 'symbol_starts': per symbol}. Creates the empty record on the first run. -#}
 {% macro metrics_read_pending() -%}
     {%- set pending = data_pipeline.metrics_pending_relation() -%}
-    {%- do adapter.execute('create table if not exists ' ~ pending ~ ' as select '
+    {%- do adapter.execute('create table if not exists ' ~ pending ~ data_pipeline.metrics_table_format()
+        ~ ' as select '
         ~ data_pipeline.cast_string('null', 255) ~ ' as symbol, '
         ~ data_pipeline.cast_bigint('null') ~ ' as start_epoch'
         ~ ' limit 0', auto_begin=false, fetch=false) -%}
@@ -163,8 +164,21 @@
 
 {#- The run's last statement: the table holds the plan's rows, nothing is left to finish. -#}
 {% macro metrics_pending_clear() -%}
-    {%- do adapter.execute('delete from ' ~ data_pipeline.metrics_pending_relation(), auto_begin=false, fetch=false) -%}
+    {%- do adapter.execute(adapter.dispatch('metrics_pending_clear_sql', 'data_pipeline')(
+        data_pipeline.metrics_pending_relation()), auto_begin=false, fetch=false) -%}
 {%- endmacro %}
+{% macro default__metrics_pending_clear_sql(pending) -%}delete from {{ pending }}{%- endmacro %}
+{#- Parquet has no DELETE; TRUNCATE empties the table in one commit.
+    https://spark.apache.org/docs/3.5.0/sql-ref-syntax-ddl-truncate-table.html -#}
+{% macro spark__metrics_pending_clear_sql(pending) -%}truncate table {{ pending }}{%- endmacro %}
+
+{#- What `create table <name>` needs to make a step table: nothing, or on Spark ` using parquet`
+    (under the Hive catalog the default is a text table). -#}
+{% macro metrics_table_format() -%}
+    {{ return(adapter.dispatch('metrics_table_format', 'data_pipeline')()) }}
+{%- endmacro %}
+{% macro default__metrics_table_format() -%}{{ return('') }}{%- endmacro %}
+{% macro spark__metrics_table_format() -%}{{ return(' using parquet') }}{%- endmacro %}
 
 {#- A predicate: the rows of the dates `plan` recomputes, with `time_column` compared as `literal`
     ('epoch' seconds, 'timestamp' or 'date'). -#}

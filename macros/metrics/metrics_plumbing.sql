@@ -17,10 +17,11 @@
 {%- endmacro %}
 
 {#- Dropped after every run. Also `long_lookups` and, on DuckDB, `typical_prices`, which a
-    warehouse of an older layout may hold (DuckDB keeps no sorted prices: step 13). -#}
+    warehouse of an older layout may hold (DuckDB keeps no sorted prices: step 13); `carried` and
+    `segments_next` are Spark's (metrics_table_rows.sql, spark__metrics_write). -#}
 {% macro metrics_scratch_stages() -%}
     {%- set names = ['powers', 'day_bars', 'current', 'current_bars', 'snapshots', 'vanished', 'short_mad',
-                     'long_day_mads', 'long_lookups'] -%}
+                     'long_day_mads', 'long_lookups', 'carried', 'segments_next'] -%}
     {%- if not data_pipeline.metrics_typical_bucket_rows() -%}{%- do names.append('typical_prices') -%}{%- endif -%}
     {%- for w in data_pipeline.metrics_long_windows() -%}
         {%- do names.extend(['long_' ~ w.suffix ~ '_pairs', 'long_' ~ w.suffix, 'long_' ~ w.suffix ~ '_mad']) -%}
@@ -48,9 +49,25 @@
 
 {#- Appends the rows of `sql` to step table `name` (`what` names the statement in the log). -#}
 {% macro metrics_insert(name, what, sql, columns=none) -%}
+    {%- do adapter.dispatch('metrics_insert', 'data_pipeline')(name, what, sql, columns) -%}
+{%- endmacro %}
+{% macro default__metrics_insert(name, what, sql, columns) -%}
     {%- set column_list = '' if columns is none else ' (' ~ columns | join(', ') ~ ')' -%}
     {%- do data_pipeline.metrics_execute(name ~ ': ' ~ what,
         'insert into ' ~ data_pipeline.metrics_stage(name) ~ column_list ~ ' ' ~ sql) -%}
+{%- endmacro %}
+{#- Spark inserts by position, and a partitioned table has its partition column last
+    (spark__metrics_write): the query's columns are picked by name in the table's order. -#}
+{% macro spark__metrics_insert(name, what, sql, columns) -%}
+    {%- set relation = data_pipeline.metrics_stage(name) -%}
+    {%- set names = data_pipeline.metrics_column_names(relation) -%}
+    {%- do data_pipeline.metrics_execute(name ~ ': ' ~ what,
+        'insert into ' ~ relation ~ ' select ' ~ names | join(', ') ~ ' from (' ~ sql ~ ') as new_rows') -%}
+{%- endmacro %}
+
+{#- A table's column names in order (run_query, not get_columns_in_relation: see metrics_start_epoch). -#}
+{% macro metrics_column_names(relation) -%}
+    {{ return(run_query('select * from ' ~ relation ~ ' where 1 = 0').column_names | list) }}
 {%- endmacro %}
 
 {#- A step table kept between runs: created from `sql` on a full build; otherwise its rows that
@@ -61,6 +78,10 @@
     `columns`, the query's columns in order, names them for the insert. -#}
 {% macro metrics_write(name, sql, plan, primary_key, delete_where, column_types={}, columns=none) -%}
     {%- if sql is none -%}{{ return('') }}{%- endif -%}
+    {%- do adapter.dispatch('metrics_write', 'data_pipeline')(name, sql, plan, primary_key, delete_where,
+                                                              column_types, columns) -%}
+{%- endmacro %}
+{% macro default__metrics_write(name, sql, plan, primary_key, delete_where, column_types, columns) -%}
     {%- if plan.start is none -%}
         {%- do data_pipeline.metrics_create(name, sql, primary_key, column_types=column_types) -%}
     {%- else -%}
@@ -68,6 +89,60 @@
             'delete from ' ~ data_pipeline.metrics_stage(name) ~ ' where ' ~ delete_where) -%}
         {%- do data_pipeline.metrics_insert(name, 'insert', sql, columns) -%}
     {%- endif -%}
+{%- endmacro %}
+
+{#- Spark: parquet has no DELETE. The table is partitioned by metrics_stage_partitions' column
+    (seg_date: a day of 2,000 symbols is about 8,000 segments, and a daily run touches one or two
+    days, never the history), and a run rewrites the partitions it touches: those holding a row
+    `delete_where` selects, and every one from the plan's first date on (where `sql`'s rows fall).
+    Their kept rows plus `sql`'s are staged in `<name>_next` (Spark refuses to overwrite a table
+    the same statement reads), then swapped in by a dynamic partition overwrite; a partition left
+    without rows is dropped, since an overwrite cannot empty one. A run killed in between leaves
+    the pending record, and the next run rewrites the same partitions again.
+    https://spark.apache.org/docs/3.5.0/sql-ref-syntax-dml-insert-table.html -#}
+{% macro spark__metrics_write(name, sql, plan, primary_key, delete_where, column_types, columns) -%}
+    {%- set relation = data_pipeline.metrics_stage(name) -%}
+    {%- set partition = data_pipeline.metrics_stage_partitions()[name] -%}
+    {%- if plan.start is none -%}
+        {%- do adapter.execute('drop table if exists ' ~ relation, auto_begin=false, fetch=false) -%}
+        {%- do data_pipeline.metrics_execute(name, 'create table ' ~ relation ~ ' using parquet partitioned by ('
+            ~ partition ~ ') as ' ~ sql) -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set staged = data_pipeline.metrics_stage(name ~ '_next') -%}
+    {%- set names = data_pipeline.metrics_column_names(relation) | join(', ') -%}
+    {%- set deleted_from = run_query('select distinct ' ~ partition ~ ' from ' ~ relation ~ ' where ' ~ delete_where)
+        .columns[0].values() | map('int') | list -%}
+    {%- set touched = partition ~ ' >= ' ~ plan.first
+        ~ ((' or ' ~ partition ~ ' in (' ~ deleted_from | join(', ') ~ ')') if deleted_from else '') -%}
+    {%- do adapter.execute('drop table if exists ' ~ staged, auto_begin=false, fetch=false) -%}
+    {%- set stage_sql -%}
+        create table {{ staged }} using parquet partitioned by ({{ partition }}) as
+        select {{ names }} from {{ relation }} where ({{ touched }}) and not ({{ delete_where }})
+        union all
+        select {{ names }} from ({{ sql }}) as new_rows
+    {%- endset -%}
+    {%- do data_pipeline.metrics_execute(name ~ ': stage', stage_sql) -%}
+    {%- do adapter.execute('set spark.sql.sources.partitionOverwriteMode = dynamic', auto_begin=false, fetch=false) -%}
+    {%- do data_pipeline.metrics_execute(name ~ ': overwrite', 'insert overwrite table ' ~ relation ~ ' partition ('
+        ~ partition ~ ') select ' ~ names ~ ' from ' ~ staged) -%}
+    {%- set written = run_query('select distinct ' ~ partition ~ ' from ' ~ staged).columns[0].values()
+        | map('int') | list -%}
+    {%- set emptied = deleted_from | reject('in', written) | list -%}
+    {%- if emptied -%}
+        {%- set drops = [] -%}
+        {%- for value in emptied | sort -%}
+            {%- do drops.append('partition (' ~ partition ~ ' = ' ~ value ~ ')') -%}
+        {%- endfor -%}
+        {%- do data_pipeline.metrics_execute(name ~ ': drop emptied',
+            'alter table ' ~ relation ~ ' drop if exists ' ~ drops | join(', ')) -%}
+    {%- endif -%}
+    {%- do adapter.execute('drop table if exists ' ~ staged, auto_begin=false, fetch=false) -%}
+{%- endmacro %}
+
+{#- Spark: the partition column of each step table metrics_write keeps between runs. -#}
+{% macro metrics_stage_partitions() -%}
+    {{ return({'segments': 'seg_date'}) }}
 {%- endmacro %}
 
 {#- create table ... as select. On MySQL/MariaDB with a primary key (declared in the CREATE, so
@@ -89,6 +164,10 @@
 {%- endmacro %}
 {% macro mariadb__metrics_create_table_as(relation, sql, primary_key, temporary, column_types) -%}
     {{ data_pipeline.mysql__metrics_create_table_as(relation, sql, primary_key, temporary, column_types) }}
+{%- endmacro %}
+{#- Spark: parquet, whatever the catalog (Hive's default would be a text table). -#}
+{% macro spark__metrics_create_table_as(relation, sql, primary_key, temporary, column_types) -%}
+    create table {{ relation }} using parquet as {{ sql }}
 {%- endmacro %}
 
 {% macro metrics_drop_scratch() -%}

@@ -44,6 +44,7 @@
     {%- for w in m.metrics_long_windows() -%}
         {%- do m.metrics_create('long_' ~ w.suffix ~ '_mad', m.metrics_step_long_mad(w), key) -%}
     {%- endfor -%}
+    {%- do m.metrics_keep_carried(plan) -%}
     {{ return('') }}
 {%- endmacro %}
 

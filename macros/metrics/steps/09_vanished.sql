@@ -33,6 +33,9 @@
     delete from testing every row of the table. -#}
 {% macro metrics_delete_vanished() -%}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {{ return(adapter.dispatch('metrics_delete_vanished', 'data_pipeline')()) }}
+{%- endmacro %}
+{% macro default__metrics_delete_vanished() -%}
     {%- set vanished = data_pipeline.metrics_stage('vanished') -%}
     {%- set first = run_query('select min(metric_date) from ' ~ vanished).columns[0].values()[0] -%}
     {%- if first is none -%}{{ return('') }}{%- endif -%}
@@ -49,5 +52,27 @@
             )
     {%- endset -%}
     {%- do data_pipeline.metrics_execute('rows without bars: delete', sql) -%}
+    {{ return('') }}
+{%- endmacro %}
+
+{#- Spark: the table's month partitions were rewritten with their rows (metrics_table_rows.sql), so
+    a vanished row is still there only in a month the run wrote no row into, which holds vanished
+    rows alone: an overwrite cannot empty a partition, so such a month is dropped.
+    https://spark.apache.org/docs/3.5.0/sql-ref-syntax-ddl-alter-table.html#drop-partition -#}
+{% macro spark__metrics_delete_vanished() -%}
+    {%- set sql -%}
+        select distinct metrics.metric_month
+        from {{ this }} as metrics
+        inner join {{ data_pipeline.metrics_stage('vanished') }} as vanished
+            on metrics.symbol = vanished.symbol and metrics.metric_date = vanished.metric_date
+    {%- endset -%}
+    {%- set emptied = run_query(sql).columns[0].values() -%}
+    {%- if emptied | length == 0 -%}{{ return('') }}{%- endif -%}
+    {%- set drops = [] -%}
+    {%- for month in emptied | sort -%}
+        {%- do drops.append("partition (metric_month = '" ~ month ~ "')") -%}
+    {%- endfor -%}
+    {%- do data_pipeline.metrics_execute('months without bars: drop',
+        'alter table ' ~ this ~ ' drop if exists ' ~ drops | join(', ')) -%}
     {{ return('') }}
 {%- endmacro %}

@@ -80,6 +80,28 @@
         on row_keys.row_id = deviations.row_id
 {%- endmacro %}
 
+{#- Spark: directly, as on DuckDB, but grouped by the row's key: a row id from one dense_rank over
+    every pair would sort them all in one task, and `as materialized` is DuckDB's. -#}
+{% macro spark__metrics_step_long_day_mads(day_pairs, first_day) -%}
+    {%- set bar_filter = '1 = 1' if first_day is none else
+        'bar_at >= ' ~ data_pipeline.metrics_epoch_literal(first_day, 'timestamp') -%}
+    select
+        pairs.window_suffix,
+        pairs.symbol,
+        pairs.metric_date,
+        sum(abs(day_bars.typical - pairs.typical_mean)) as cci_abs_dev_sum
+    from ({{ day_pairs }}) as pairs
+    inner join (
+        select
+            symbol,
+            {{ data_pipeline.int_div('bar_epoch', 86400) }} * 86400 as seg_date,
+            (high + low + close) / 3 as typical
+        from ({{ data_pipeline.metrics_source_bars(bar_filter) }}) as source_bars
+    ) as day_bars
+        on pairs.symbol = day_bars.symbol and pairs.seg_date = day_bars.seg_date
+    group by pairs.window_suffix, pairs.symbol, pairs.metric_date
+{%- endmacro %}
+
 {#- MySQL/MariaDB evaluate every expression row by row, so a direct sum would cost one row
     evaluation per (row, day, bar) of a backfill. Instead, one ordered lookup per (row, day) into
     step 6's sorted prices: the count (below_count) and anchored sum (below_dev_sum) of the day's

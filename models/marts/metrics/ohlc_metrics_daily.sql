@@ -1,13 +1,12 @@
 -- One row per symbol and UTC date: 26 metrics over 8 windows (../shared/spec/daily-metrics.md).
 -- The pre-hook (macros/metrics/metrics_run.sql, steps in macros/metrics/steps/) computes the
 -- partials of every recomputed date; this query assembles them. Incremental: a run recomputes from the newest date already
--- in the table (or var recompute_from) onward and touches nothing older.
+-- in the table (or var recompute_from) onward and touches nothing older: delete+insert on the key, or on Spark the
+-- month partitions it touches rewritten (macros/metrics/metrics_table_rows.sql).
 -- depends_on: {{ ref('stg_ohlcvt') }}
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['metric_date', 'symbol'],
         tags=['metrics'],
         pre_hook=["{{ data_pipeline.metrics_prepare() }}"],
         post_hook=[
@@ -15,7 +14,8 @@
             "{{ data_pipeline.ensure_index(this, ['metric_date', 'symbol'], primary=true) }}",
             "{{ data_pipeline.ensure_index(this, ['symbol']) }}",
             "{{ data_pipeline.metrics_drop_scratch() }}",
-        ]
+        ],
+        **data_pipeline.metrics_incremental_config()
     )
 }}
 
@@ -108,4 +108,4 @@ final as (
 
 )
 
-select * from final
+{{ data_pipeline.metrics_table_rows('final') }}
