@@ -20,11 +20,12 @@ import pytest
 from helpers import JOBS, execute, query, run_job, weeks_before_now
 from pipeline import cli, dbt_runner
 from pipeline.bars import validate_frame
+from pipeline.imf import SPARK_JOB_GROUP
 from pipeline.imf_store import replace_rows
 from pipeline.leaderboards import export_cohort_bars
 from pipeline.loader import load_batches
 from pipeline.synthetic import generate
-from pipeline.warehouse import load_target, quote_ident
+from pipeline.warehouse import connect, load_target, quote_ident
 
 AS_OF = weeks_before_now(datetime(2026, 11, 20))
 MAIN = {
@@ -154,6 +155,9 @@ def test_jobs_on_spark_equal_duckdb(engines, profiles_dir, tmp_path, capsys):
     done = run_job("cluster.py", *args, "--target", "duckdb", "--out", str(tmp_path / "cluster_duckdb"), "--jobs", "2")
     assert done.returncode == 0, done.stderr
     assert in_process("cluster.py", *args, "--target", "spark", "--out", str(tmp_path / "cluster_spark")) == 0
+    tracker = connect(spark).sparkContext.statusTracker()
+    (job,) = tracker.getJobIdsForGroup(SPARK_JOB_GROUP)  # the members ran on the executors, one task each
+    assert [tracker.getStageInfo(stage).numTasks for stage in tracker.getJobInfo(job).stageIds] == [2]
     clusters = files(tmp_path / "cluster_duckdb")
     assert b'"gmm": [\n' in clusters["imf_clusters_losers.json"] and len(clusters["imf_clusters_losers.txt"]) > 0
     assert files(tmp_path / "cluster_spark") == clusters

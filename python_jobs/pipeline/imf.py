@@ -397,9 +397,16 @@ def spark_results(spark, tasks: list[tuple]) -> list[tuple[str, dict]]:
     Plain RDD map over picklable tuples, no pandas UDF: that would need pyarrow, which changes pandas 3's
     default string dtype for the whole project (docs/scale.md). collect() returns the partitions in order.
     """
-    rdd = spark.sparkContext.parallelize(tasks, numSlices=len(tasks))
-    spark.sparkContext.setJobDescription(f"cluster.py: {len(tasks)} member(s)")
-    return rdd.map(spark_task).collect()
+    context = spark.sparkContext
+    context.setJobGroup(SPARK_JOB_GROUP, f"cluster.py: {len(tasks)} member(s)")
+    try:
+        return context.parallelize(tasks, numSlices=len(tasks)).map(spark_task).collect()
+    finally:  # the group is a property of this thread: later jobs (the table's write) are not the members'
+        context.setLocalProperty("spark.jobGroup.id", None)
+        context.setLocalProperty("spark.job.description", None)
+
+
+SPARK_JOB_GROUP = "cluster.py members"  # Spark's job group of the members' job (its UI, the tests)
 
 
 def selected_windows(text: str | None) -> tuple:
