@@ -267,7 +267,7 @@ def test_overlapping_runs_are_refused(warehouse, profiles_dir, tmp_path):
     assert query(target, "select get_lock(%s, 0)", (name,))[0][0] == 1
 
 
-@engines_param(spark=True)
+@engines_param()
 def test_rows_of_removed_bars_go_too(warehouse, profiles_dir, tmp_path):
     """Bars removed (a bad batch taken out) take their rows with them: one symbol's newest date
     (picked up by the next run) and, with recompute_from, another symbol's first date. The table
@@ -321,6 +321,61 @@ def test_a_stopped_symbol_whose_gap_is_filled_later(warehouse, profiles_dir, tmp
     load(target, bars[gap])
     dbt_runner.invoke(["build", "--select", "ohlc_metrics_daily"], **common)
     assert_equal_to_reference(fetch(target), reference(bars), "after a stopped symbol's gap was filled")
+
+
+@pytest.mark.parametrize("warehouse", [pytest.param("spark", marks=pytest.mark.spark)], indirect=True)
+def test_spark_runs_equal_the_reference(warehouse, profiles_dir, tmp_path):
+    """Spark, where each dbt command costs 15-40 s (docs/scale.md): the cases of the tests above in
+    three commands, each result equal to the reference (a full rebuild):
+    1. dbt build (the model and its schema tests) of two symbols' last three days, mid-day;
+    2. a plain run after more bars (the current date moves on), one symbol's newest date removed,
+       a new symbol, and a stored symbol's older history loaded 40 days back (months no other
+       symbol has rows in). The months from that history on are rewritten: the stored rows the
+       run does not recompute are carried over unchanged (their last_updated_ts too);
+    3. a run with recompute_from at that history's first date, after a late correction and the
+       older history removed again: the rows of its months vanish, so the months are dropped.
+    """
+    target = warehouse
+    common = {"target": target.name, "target_path": tmp_path / "target", "log_path": tmp_path / "logs"}
+    bars = build_bars()
+    bars = bars[bars["symbol"].isin(["GAPFREEUSD", "LATEUSD"]) & (bars["ts"] >= _epoch(END) - 3 * 86400)]
+    first = bars[bars["ts"] <= _epoch(FIRST_END)]
+    load(target, first)
+    result = dbt_runner.invoke(["build", "--select", "+ohlc_metrics_daily"], **common)
+    assert set(dbt_runner.statuses(result).values()) <= {"success", "pass"}
+    built = fetch(target)
+    assert_equal_to_reference(built, reference(first), "first build")
+
+    newest_day = int(bars["ts"].max()) // 86400 * 86400
+    gone = (bars["symbol"] == "LATEUSD") & (bars["ts"] >= newest_day)
+    newcomer = bars[(bars["symbol"] == "GAPFREEUSD") & (bars["ts"] >= newest_day - 86400)].assign(symbol="NEWUSD")
+    gapfree = bars[bars["symbol"] == "GAPFREEUSD"]
+    older = gapfree[gapfree["ts"] < gapfree["ts"].min() + 86400].assign(ts=lambda f: f["ts"] - 40 * 86400)
+    load(target, pd.concat([bars[(bars["ts"] > _epoch(FIRST_END)) & ~gone], newcomer, older]))
+    dbt_runner.invoke(["run", "--select", "ohlc_metrics_daily"], **common)
+    after = fetch(target)
+    bars = pd.concat([bars[~gone], newcomer, older]).sort_values(["symbol", "ts"]).reset_index(drop=True)
+    assert_equal_to_reference(after, reference(bars), "more bars, a new symbol, older history")
+    # LATEUSD's older rows: not recomputed, but in months the run rewrites
+    stored = built[(built["symbol"] == "LATEUSD") & (built["metric_date"] < built["metric_date"].max())]
+    kept = stored.merge(after, on=["symbol", "metric_date"])
+    assert len(kept) > 0 and (kept["last_updated_ts_x"] == kept["last_updated_ts_y"]).all(), "old rows were rewritten"
+
+    symbol, at = "LATEUSD", newest_day - 86400 + 3600
+    correct_bar(target, symbol, at)
+    bars.loc[(bars["symbol"] == symbol) & (bars["ts"] == at), ["close", "high"]] *= 1.01
+    history_day = int(older["ts"].min()) // 86400 * 86400
+    cut = int(older["ts"].max()) + 60
+    delete_bars(target, f"timestamp < '{datetime.fromtimestamp(cut, UTC):%Y-%m-%d %H:%M:%S}'")
+    bars = bars[bars["ts"] >= cut]
+    # a run, not a build: the first build ran the schema tests, and the rows are compared below
+    dbt_runner.invoke(["run", "--select", "ohlc_metrics_daily"],
+                      vars={"recompute_from": f"{datetime.fromtimestamp(history_day, UTC):%Y-%m-%d}"}, **common)
+    final = fetch(target)
+    assert_equal_to_reference(final, reference(bars), "recompute_from, older history removed")
+    # the test reached the case it is about: months that only the removed history's rows were in
+    months = {f"{d:%Y-%m}" for d in after["metric_date"]} - {f"{d:%Y-%m}" for d in final["metric_date"]}
+    assert months, "no month was left without rows"
 
 
 STEP_LINE = re.compile(r"ohlc_metrics_daily: (.+) \(\d+\.\d s\)")
