@@ -10,7 +10,9 @@ workers in turn: tests sharing a fixture would build the leaderboards on Spark (
 from __future__ import annotations
 
 import csv
+import os
 import runpy
+import time
 import uuid
 from datetime import datetime, timedelta
 
@@ -66,6 +68,22 @@ def engines(profiles_dir, spark_env, tmp_path, monkeypatch):
     execute(spark, f"drop database if exists {quote_ident(spark, spark.schema)} cascade")
 
 
+@pytest.fixture
+def new_york_time():
+    """The process's local zone 5 h behind UTC: pyspark turns naive datetimes into instants in that zone,
+    and every time the jobs pass to Spark or read from it must still be UTC."""
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = "America/New_York"
+    time.tzset()
+    assert time.timezone == 5 * 3600
+    yield
+    if before is None:
+        del os.environ["TZ"]
+    else:
+        os.environ["TZ"] = before
+    time.tzset()
+
+
 def in_process(script: str, *args: str) -> int:
     """The command's exit code, its main run in this process (as cli.entry runs it)."""
     return cli.run(MAIN[script], list(args))
@@ -84,7 +102,7 @@ def files(folder) -> dict[str, bytes]:
 
 @pytest.mark.spark
 @pytest.mark.slow
-def test_jobs_on_spark_equal_duckdb(engines, profiles_dir, tmp_path, capsys):
+def test_jobs_on_spark_equal_duckdb(engines, new_york_time, profiles_dir, tmp_path, capsys):
     duck, spark = engines
     # volumes in 1/64ths: their sums are exact in any order, so the relations are equal to the last bit on
     # both engines (otherwise a 24h volume change can differ in its 16th digit: Spark sums in another order)
@@ -152,8 +170,9 @@ def test_jobs_on_spark_equal_duckdb(engines, profiles_dir, tmp_path, capsys):
     assert all(len(text.splitlines()) > 700 for text in histories.values())
     assert files(tmp_path / "history_spark") == histories
 
-    # cluster.py: the local run (worker processes) and the run on Spark's executors
-    args = ["--cohort", "losers", "--windows", "6h,12h"]
+    # cluster.py: the local run (worker processes) and the run on Spark's executors, on the bars before --as-of
+    cut = AS_OF - timedelta(hours=2)
+    args = ["--cohort", "losers", "--windows", "6h,12h", "--as-of", f"{cut:%Y-%m-%dT%H:%M}"]
     done = run_job("cluster.py", *args, "--target", "duckdb", "--out", str(tmp_path / "cluster_duckdb"), "--jobs", "2")
     assert done.returncode == 0, done.stderr
     assert in_process("cluster.py", *args, "--target", "spark", "--out", str(tmp_path / "cluster_spark")) == 0
@@ -165,19 +184,19 @@ def test_jobs_on_spark_equal_duckdb(engines, profiles_dir, tmp_path, capsys):
     assert files(tmp_path / "cluster_spark") == clusters
     exact = imf_rows(duck, "losers")
     assert len(exact) > 4 and imf_rows(spark, "losers") == exact
-    assert {r[16] for r in exact} == {AS_OF}
+    assert {r[16] for r in exact} == {cut}
 
     # the table on Spark: a rerun replaces the cohort's rows of that as_of and keeps the rest
     assert in_process("cluster.py", *args, "--fast", "--target", "spark", "--out", str(tmp_path / "fast")) == 0
     fast = imf_rows(spark, "losers")
     assert fast and {r[15] for r in fast} == {"emd.sift"}
-    earlier = AS_OF - timedelta(hours=6)
+    earlier = cut - timedelta(hours=6)
     replace_rows(spark, "losers", earlier, [(*r[:16], earlier, AS_OF) for r in exact])
-    replace_rows(spark, "gainers", AS_OF, [("gainers", *r[1:16], AS_OF, AS_OF) for r in exact])
+    replace_rows(spark, "gainers", cut, [("gainers", *r[1:16], cut, AS_OF) for r in exact])
     assert imf_rows(spark, "losers") == sorted(
         [*fast, *((*r[:16], earlier) for r in exact)], key=lambda r: (r[1], r[2], r[3], r[4], r[16])
     )
-    replace_rows(spark, "losers", AS_OF, [])  # nothing left of as_of; the earlier rows stay
+    replace_rows(spark, "losers", cut, [])  # nothing left of as_of; the earlier rows stay
     assert [r[16] for r in imf_rows(spark, "losers")] == [earlier] * len(exact)
     replace_rows(spark, "losers", earlier, [])  # nothing left at all: the partition goes
     assert imf_rows(spark, "losers") == [] and len(imf_rows(spark, "gainers")) == len(exact)
