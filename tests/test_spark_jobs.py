@@ -22,7 +22,7 @@ import pytest
 from helpers import JOBS, execute, query, run_job, weeks_before_now
 from pipeline import cli, dbt_runner
 from pipeline.bars import validate_frame
-from pipeline.imf import SPARK_JOB_GROUP
+from pipeline.imf import SPARK_JOB_GROUP, python_error
 from pipeline.imf_store import replace_rows
 from pipeline.leaderboards import export_cohort_bars
 from pipeline.loader import load_batches
@@ -220,3 +220,18 @@ def test_jobs_on_spark_equal_duckdb(engines, new_york_time, profiles_dir, tmp_pa
     exported = (tmp_path / "nonfinite_spark.csv").read_text()
     assert exported.splitlines()[1] == "CUSD,2026-11-19 23:59:00,2.0,,,,"
     assert (tmp_path / "nonfinite_duckdb.csv").read_text() == exported
+
+
+def test_python_error_names_the_executors_exception():
+    """A failed member on Spark is reported by its Python exception, not by the JVM's first line."""
+    text = (
+        "An error occurred while calling z:org.apache.spark.api.python.PythonRDD.collectAndServe.\n"
+        ": org.apache.spark.SparkException: Job aborted due to stage failure: Task 0 in stage 3.0 failed 1 times\n"
+        "org.apache.spark.api.python.PythonException: Traceback (most recent call last):\n"
+        '  File "/venv/pyspark/worker.py", line 1247, in main\n'
+        "    process()\n"
+        "ModuleNotFoundError: No module named 'pipeline'\n"
+        "\n\tat org.apache.spark.api.python.BasePythonRunner$ReaderIterator.handlePythonException(...)\n"
+    )
+    assert python_error(text) == "ModuleNotFoundError: No module named 'pipeline'"
+    assert python_error("Py4JError: the gateway is gone\n\tat x") == "Py4JError: the gateway is gone"

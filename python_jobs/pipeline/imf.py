@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pipeline import emd_exact
-from pipeline.errors import UsageError
+from pipeline.errors import JobFailed, UsageError
 from pipeline.processes import die_with_parent
 
 log = logging.getLogger(__name__)
@@ -401,9 +401,26 @@ def spark_results(spark, tasks: list[tuple]) -> list[tuple[str, dict]]:
     context.setJobGroup(SPARK_JOB_GROUP, f"cluster.py: {len(tasks)} member(s)")
     try:
         return context.parallelize(tasks, numSlices=len(tasks)).map(spark_task).collect()
+    except Exception as exc:  # py4j's message is the JVM's stack trace; the Python error is inside it
+        log.debug("the members' Spark job failed", exc_info=True)
+        error = python_error(str(exc))
+        if "No module named" in error:
+            error += " (the executors' Python lacks the project's packages: PYSPARK_PYTHON, docs/scale.md)"
+        raise JobFailed(f"the members' job on Spark failed: {error}") from exc
     finally:  # the group is a property of this thread: later jobs (the table's write) are not the members'
         context.setLocalProperty("spark.jobGroup.id", None)
         context.setLocalProperty("spark.job.description", None)
+
+
+def python_error(text: str) -> str:
+    """The exception line of the first Python traceback in a Spark error's text (its first line if none): the
+    traceback's frames are indented, and the line after them names the exception."""
+    start = text.find("Traceback (most recent call last):")
+    if start >= 0:
+        for line in text[start:].splitlines()[1:]:
+            if line.strip() and not line.startswith((" ", "\t")):
+                return line.strip()
+    return text.strip().splitlines()[0] if text.strip() else "no message"
 
 
 SPARK_JOB_GROUP = "cluster.py members"  # Spark's job group of the members' job (its UI, the tests)
