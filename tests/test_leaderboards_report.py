@@ -175,19 +175,23 @@ PROFILES = [
 
 
 def build_profiles(target, rows=PROFILES) -> None:
-    """cohort_profiles as a table with the model's columns (every column named by the catalogue)."""
-    q = (lambda name: f"`{name}`") if target.is_mysql_family else (lambda name: f'"{name}"')
+    """cohort_profiles as a table with the model's columns (every column named by the catalogue); on Spark too
+    (tests/test_spark_jobs.py), where a table is parquet and a time needs a timestamp literal."""
+    q = (lambda name: f"`{name}`") if target.is_mysql_family or target.is_spark else (lambda name: f'"{name}"')
     ts = "datetime" if target.is_mysql_family else "timestamp"
     types = {"cohort": "varchar(16)", "symbol": "varchar(32)", "interval": "varchar(8)", "as_of": ts,
              "candle_at": ts, "baseline_n": "bigint", "ma_trend": "bigint", "regime": "varchar(16)"}
     columns = list(profile_columns())
     ddl = ", ".join(f"{q(c)} {types.get(c, 'double')}" for c in columns)
-    execute(target, f"create table {target.relation('cohort_profiles')} ({ddl})")
+    execute(target, f"create table {target.relation('cohort_profiles')} ({ddl})"
+                    + (" using parquet" if target.is_spark else ""))
+    time_literal = "timestamp " if target.is_spark else ""
     for cohort, symbol, interval, as_of, candle_at, values in rows:
         given = {"cohort": cohort, "symbol": symbol, "interval": interval, "as_of": as_of, "candle_at": candle_at,
                  **values}
-        literals = ", ".join("null" if given.get(c) is None else f"'{given[c]}'" if isinstance(given[c], str)
-                             else repr(given[c]) for c in columns)
+        literals = ", ".join("null" if given.get(c) is None
+                             else f"{time_literal if c in ('as_of', 'candle_at') else ''}'{given[c]}'"
+                             if isinstance(given[c], str) else repr(given[c]) for c in columns)
         execute(target, f"insert into {target.relation('cohort_profiles')} values ({literals})")
 
 
