@@ -25,12 +25,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import engines_param, query
+from helpers import delete_bars, engines_param, query
 from pipeline import dbt_runner
 from pipeline.bars import validate_frame
 from pipeline.errors import JobFailed
 from pipeline.loader import load_batches
 from pipeline.profile_catalog import FEATURES, REGIME_COLUMNS, outputs, profile_columns
+from pipeline.warehouse import quote_ident
 from reference_indicators import candles, indicators
 from reference_profiles import PROFILE_COLUMNS as REFERENCE_PROFILE_COLUMNS
 from reference_profiles import REGIME_COLUMNS as REFERENCE_REGIME_COLUMNS
@@ -158,7 +159,7 @@ def run(common, select: str, *args: str, **extra) -> dict[str, str]:
 
 
 def fetch(target, relation: str, columns: list[str]) -> pd.DataFrame:
-    quoted = ", ".join(f"`{c}`" if target.is_mysql_family else f'"{c}"' for c in columns)
+    quoted = ", ".join(quote_ident(target, c) for c in columns)
     frame = pd.DataFrame(query(target, f"select {quoted} from {target.relation(relation)}"), columns=columns)
     for column in columns:
         if column in ("symbol", "cohort", "interval", "regime"):
@@ -311,6 +312,56 @@ def test_profiles_equal_the_reference_through_reruns(warehouse, profiles_dir, tm
     run(common, "leaderboards profiles", as_of=as_of_var(END - timedelta(days=500)))
     assert members(target) == []
     assert query(target, f"select count(*) from {target.relation('cohort_profiles')}") == [(0,)]
+
+
+@engines_param()
+def test_regime_rows_of_removed_bars_go(warehouse, profiles_dir, tmp_path):
+    """Bars removed (a bad batch taken out) take their regime days with them: the last day of a symbol that stopped
+    yesterday, its newest candle (the next run picks it up: on Spark its month is rewritten with the rows it keeps)
+    and, with recompute_from, the whole first month of every symbol (on Spark a partition left with no row is
+    dropped). The table then equals the reference of the remaining bars. Only the daily candles and indicators are
+    built."""
+    target = warehouse
+    common = {"target": target.name, "target_path": tmp_path / "target", "log_path": tmp_path / "logs"}
+    daily = {"candle_intervals": ["1d"], "indicator_intervals": ["1d"], "profile_intervals": ["1d"]}
+    end = _epoch(END)
+    start, yesterday = end - 75 * DAY, end // DAY * DAY - DAY
+    bars = pd.concat(
+        [
+            walk("TRENDUSD", start, end, 1, [(0.5, 0.01, 0.03), (0.5, -0.004, 0.02)], 120.0),
+            walk("SWINGUSD", start, yesterday + DAY, 2, [(1.0, 0.0, 0.06)], 0.8),
+            walk("CALMUSD", start, end, 3, [(1.0, 0.001, 0.01)], 3.0),
+        ],
+        ignore_index=True,
+    )
+    next_month = (datetime.fromtimestamp(start, UTC).replace(day=1) + timedelta(days=32)).replace(day=1)
+    first_month_end = int(next_month.replace(hour=0, minute=0, second=0, microsecond=0).timestamp())
+
+    def regimes_of(kept: pd.DataFrame) -> pd.DataFrame:
+        frame = kept.assign(bar_at=pd.to_datetime(kept["ts"], unit="s", utc=True))
+        candles_1d = candles(frame, DAY, datetime.now(UTC))
+        return regime_daily(candles_1d, indicators(candles_1d))
+
+    def check(kept: pd.DataFrame, what: str) -> None:
+        ours = fetch(target, "symbol_regime_daily", list(REFERENCE_REGIME_COLUMNS))
+        assert_agree(ours, regimes_of(kept), ("symbol", "regime_date"), REFERENCE_REGIME_COLUMNS, what)
+
+    load(target, bars)
+    run(common, "+symbol_regime_daily", **daily)
+    check(bars, "first build")
+    swing_newest = (bars["symbol"] == "SWINGUSD") & (bars["ts"] >= yesterday)
+    delete_bars(target, f"symbol = 'SWINGUSD' and timestamp >= '{datetime.fromtimestamp(yesterday, UTC):%Y-%m-%d}'")
+    run(common, "+symbol_regime_daily", **daily)
+    check(bars[~swing_newest], "the newest day of a symbol that stopped removed")
+    first_month = bars["ts"] < first_month_end
+    assert (bars["ts"] < first_month_end - DAY).any()  # at least one whole day goes
+    delete_bars(target, f"timestamp < '{datetime.fromtimestamp(first_month_end, UTC):%Y-%m-%d}'")
+    since = f"{datetime.fromtimestamp(start, UTC):%Y-%m-%d}"
+    run(common, "+symbol_regime_daily", **daily, recompute_from=since)
+    check(bars[~swing_newest & ~first_month], "the first month removed")
+    cut = f"{datetime.fromtimestamp(first_month_end, UTC):%Y-%m-%d}"
+    stale = f"select count(*) from {target.relation('symbol_regime_daily')} where regime_date < '{cut}'"
+    assert query(target, stale) == [(0,)]
 
 
 def test_bad_profile_vars_and_the_selectors(warehouse, profiles_dir, tmp_path):

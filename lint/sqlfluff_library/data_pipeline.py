@@ -253,3 +253,15 @@ def indicators_columns():
 
 def indicators_state_items(value=None):
     return ",\n".join(f"cast({value or 'state_rows.' + n} as double) as state_{n}" for n in ("ema_12", "obv"))
+
+
+def regime_incremental_config():
+    return {}
+
+
+def regime_month(date_expression):
+    return f"cast({date_expression} as date)"
+
+
+def regime_table_rows(final):
+    return f"select * from {final}"

@@ -5,12 +5,11 @@
 -- the 365 rows before; a row reads nothing later than its own day.
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key=['symbol', 'regime_date'],
     post_hook=[
         "{{ data_pipeline.regime_delete_vanished() }}",
         "{{ data_pipeline.ensure_index(this, ['symbol', 'regime_date'], primary=true) }}",
     ],
+    **data_pipeline.regime_incremental_config(),
 ) }}
 {%- set catalog = profile_catalog() %}
 {%- set since = profile_recompute_since() %}
@@ -394,4 +393,4 @@ final as (
 
 )
 
-select * from final
+{{ data_pipeline.regime_table_rows('final') }}
