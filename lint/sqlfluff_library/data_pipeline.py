@@ -123,6 +123,18 @@ def candles_materialized(interval):
     return "incremental"
 
 
+def candles_incremental_config(interval):
+    return {}
+
+
+def candles_partition_column(interval):
+    return "candle_date"
+
+
+def candles_partition_value(interval, candle_at):
+    return f"cast({candle_at} as date)"
+
+
 def candles_build(interval):
     """macros/candles/candles_build.sql's shape (its own statements are linted by lint_macros.py)."""
     return "select symbol, candle_at, open, high, low, close, volume, trades, vwap, bar_count, is_complete\nfrom final"

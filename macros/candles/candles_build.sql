@@ -70,7 +70,29 @@
 
     )
 
-    select * from final
+    {{ data_pipeline.candles_rows(interval, plan, 'final') }}
+{%- endmacro %}
+
+{#- What the model's query returns, from its `final` CTE (the rebuilt candles): those rows, which
+    dbt's delete+insert puts in place of the stored ones with their keys. -#}
+{% macro candles_rows(interval, plan, final) -%}
+    {{ return(adapter.dispatch('candles_rows', 'data_pipeline')(interval, plan, final)) }}
+{%- endmacro %}
+{% macro default__candles_rows(interval, plan, final) -%}
+    select * from {{ final }}
+{%- endmacro %}
+{#- Spark overwrites the partitions the rebuilt candles touch (candles_partitions.sql): the stored
+    candles the plan rebuilds are replaced, the others carried over. Only the partitions from the
+    earliest start on can be touched, unless a new symbol brings its whole history. -#}
+{% macro spark__candles_rows(interval, plan, final) -%}
+    {%- set prune = '(1 = 1)' -%}
+    {%- if plan.starts and not plan.new -%}
+        {%- set prune = 'stored_rows.' ~ data_pipeline.candles_partition_column(interval) ~ ' >= '
+            ~ data_pipeline.candles_partition_literal(interval, plan.starts.values() | min) -%}
+    {%- endif -%}
+    {%- set rewritten = data_pipeline.candles_in_plan(plan, 'stored_rows.symbol',
+                                                      data_pipeline.epoch_seconds('stored_rows.candle_at')) -%}
+    {{ data_pipeline.candles_partition_rows(interval, final, rewritten, prune=prune) }}
 {%- endmacro %}
 
 {#- One row per (symbol, candle_epoch) of `rows`: the open of its first row and the close of its

@@ -77,6 +77,9 @@
     {%- if not execute or not is_incremental() or not data_pipeline.candles_enabled(interval) -%}
         {{ return('') }}
     {%- endif -%}
+    {{ return(adapter.dispatch('candles_delete_vanished', 'data_pipeline')(interval)) }}
+{%- endmacro %}
+{% macro default__candles_delete_vanished(interval) -%}
     {%- set plan = data_pipeline.candles_plan(interval) -%}
     {%- if not plan.starts -%}{{ return('') }}{%- endif -%}
     {%- set source, time_column = data_pipeline.candles_source(interval) -%}
@@ -91,6 +94,11 @@
     where
         {{ data_pipeline.candles_source_filter({'full': false, 'starts': plan.starts, 'new': []}, 'candle_at') }}
         and not exists (select 1 from {{ source }} as source_rows where {{ in_candle }})
+{%- endmacro %}
+{#- Spark: the run's overwrite already left out the rebuilt candles with no source row; a partition
+    left with none at all holds a tombstone, and is dropped. -#}
+{% macro spark__candles_delete_vanished(interval) -%}
+    {{ return(data_pipeline.candles_drop_emptied_partitions(interval)) }}
 {%- endmacro %}
 
 {#- What candles_<interval> is built from: (relation, its time column). -#}

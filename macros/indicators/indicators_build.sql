@@ -70,7 +70,35 @@
 
     )
 
-    select * from final
+    {{ data_pipeline.indicators_rows(interval, 'final') }}
+{%- endmacro %}
+
+{#- What the model's query returns, from its `final` CTE (the rewritten rows): those rows, which
+    dbt's delete+insert puts in place of the stored ones with their keys. -#}
+{% macro indicators_rows(interval, final) -%}
+    {{ return(adapter.dispatch('indicators_rows', 'data_pipeline')(interval, final)) }}
+{%- endmacro %}
+{% macro default__indicators_rows(interval, final) -%}
+    select * from {{ final }}
+{%- endmacro %}
+{#- Spark overwrites the partitions the rewritten rows touch (macros/candles/candles_partitions.sql):
+    a stored row the plan rewrites (from its symbol's write_from_at on, every row of a rebuilt
+    symbol) is replaced, the others are carried over. Only the partitions from the earliest
+    write_from_at on can be touched, unless a symbol is rebuilt from its first candle. -#}
+{% macro spark__indicators_rows(interval, final) -%}
+    {%- set plan = data_pipeline.indicators_stage('plan') -%}
+    {%- set partition = data_pipeline.candles_partition_column(interval) -%}
+    {#- the plan is written by the pre-hook, after this query is compiled: a scalar subquery, which
+        Spark evaluates before it lists the partitions to read -#}
+    {%- set earliest -%}
+        (select case when count(*) = count(write_from_at) then
+            min({{ data_pipeline.candles_partition_value(interval, 'write_from_at') }}) end from {{ plan }})
+    {%- endset -%}
+    {{ data_pipeline.candles_partition_rows(
+        interval, final,
+        '(plan.symbol is not null and (plan.write_from_at is null or stored_rows.candle_at >= plan.write_from_at))',
+        plan_table=plan,
+        prune='stored_rows.' ~ partition ~ " >= coalesce(" ~ earliest ~ ", date '1970-01-01')") }}
 {%- endmacro %}
 
 {#- The indicator columns after close, in the table's order: (name, TA-Lib's lookback, value). The

@@ -101,6 +101,11 @@
 {% macro mariadb__indicators_delete_vanished(interval, stored_table) -%}
     {{ return(data_pipeline.mysql__indicators_delete_vanished(interval, stored_table)) }}
 {%- endmacro %}
+{#- Spark: the run's overwrite already left out the rewritten rows whose candle is gone
+    (spark__indicators_rows); a partition left with none at all holds a tombstone, and is dropped. -#}
+{% macro spark__indicators_delete_vanished(interval, stored_table) -%}
+    {{ return(data_pipeline.candles_drop_emptied_partitions(interval)) }}
+{%- endmacro %}
 
 {#- The post-hook that gives a built indicator table its primary key (MySQL/MariaDB). -#}
 {% macro indicators_key(interval) -%}

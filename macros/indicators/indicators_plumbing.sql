@@ -62,6 +62,13 @@
 {% macro mariadb__indicators_create_table_as(relation, sql, primary_key) -%}
     {{ data_pipeline.mysql__indicators_create_table_as(relation, sql, primary_key) }}
 {%- endmacro %}
+{#- Spark: a parquet table (a bare CREATE TABLE AS asks for Hive's SerDe); no keys. Temporary views
+    instead, cached or not, made each step slower than the last: every step's plan then holds all
+    the earlier ones (docs/scale.md).
+    https://spark.apache.org/docs/3.5.0/sql-ref-syntax-ddl-create-table-datasource.html -#}
+{% macro spark__indicators_create_table_as(relation, sql, primary_key) -%}
+    {{ return('create table ' ~ relation ~ ' using parquet as ' ~ sql) }}
+{%- endmacro %}
 
 {#- The last post-hook: drops the step tables (var keep_scratch keeps them, for diagnosis) and
     releases the lock. -#}

@@ -4,6 +4,9 @@
     recursions are seeded with. The means over 20, 50 and 200 closes are also sma_20/50/200.
     `read_filter` keeps the plan's rows (indicators_rows_from). -#}
 {% macro indicators_step_inputs(interval, read_filter) -%}
+    {{ return(adapter.dispatch('indicators_step_inputs', 'data_pipeline')(interval, read_filter)) }}
+{%- endmacro %}
+{% macro default__indicators_step_inputs(interval, read_filter) -%}
     {%- set b = data_pipeline.indicators_block_size() -%}
     {%- set block = data_pipeline.int_div('directional.i', b) -%}
     with
@@ -99,6 +102,117 @@
             sum(directional.true_range) over (symbol_order rows 12 preceding) as true_range_sum_13
         from directional
         window symbol_order as (partition by directional.symbol_key order by directional.i)
+
+    )
+
+    select * from final
+{%- endmacro %}
+{#- Spark: the same, each moving window named with its frame: Spark cannot add a frame to a named
+    window (`over (symbol_order rows 11 preceding)` is a syntax error there).
+    https://spark.apache.org/docs/3.5.0/sql-ref-syntax-qry-select-window.html -#}
+{% macro spark__indicators_step_inputs(interval, read_filter) -%}
+    {%- set b = data_pipeline.indicators_block_size() -%}
+    {%- set block = data_pipeline.int_div('directional.i', b) -%}
+    with
+
+    plan as (
+
+        select * from {{ data_pipeline.indicators_stage('plan') }}
+
+    ),
+
+    candle_rows as (
+
+        select
+            candles.symbol,
+            candles.candle_at,
+            candles.is_complete,
+            candles.open,
+            candles.high,
+            candles.low,
+            candles.close,
+            candles.volume
+        from {{ ref('candles_' ~ interval) }} as candles
+
+    ),
+
+    numbered as (
+
+        select
+            candle_rows.*,
+            plan.symbol_key,
+            plan.write_from_at,
+            row_number() over symbol_order - 1 as i,
+            lag(candle_rows.close) over symbol_order as prev_close,
+            lag(candle_rows.high) over symbol_order as prev_high,
+            lag(candle_rows.low) over symbol_order as prev_low
+        from candle_rows
+        inner join plan on candle_rows.symbol = plan.symbol
+        where {{ read_filter }}
+        window symbol_order as (partition by plan.symbol_key order by candle_rows.candle_at)
+
+    ),
+
+    -- TA-Lib's true range: high - low, or the previous close's distance to the high or low if larger
+    moves as (
+
+        select
+            numbered.*,
+            numbered.close - numbered.prev_close as close_change,
+            case
+                when numbered.i > 0 then greatest(
+                    numbered.high - numbered.low,
+                    abs(numbered.prev_close - numbered.high),
+                    abs(numbered.prev_close - numbered.low)
+                )
+            end as true_range,
+            numbered.high - numbered.prev_high as up_move,
+            numbered.prev_low - numbered.low as down_move
+        from numbered
+
+    ),
+
+    -- +DM where the up-move is positive and larger, -DM the mirror; a tie gives both 0
+    directional as (
+
+        select
+            moves.*,
+            case when moves.up_move > 0 and moves.up_move > moves.down_move then moves.up_move else 0 end as plus_dm,
+            case
+                when moves.down_move > 0 and moves.up_move < moves.down_move then moves.down_move else 0
+            end as minus_dm,
+            case when moves.close_change > 0 then moves.close_change else 0 end as gain,
+            case when moves.close_change < 0 then -moves.close_change else 0 end as loss
+        from moves
+
+    ),
+
+    final as (
+
+        select
+            directional.*,
+            {{ block }} as blk,
+            directional.i - {{ block }} * {{ b }} as o,
+            avg(directional.close) over last_12 as close_mean_12,
+            avg(directional.close) over last_20 as close_mean_20,
+            avg(directional.close) over last_26 as close_mean_26,
+            avg(directional.close) over last_50 as close_mean_50,
+            avg(directional.close) over last_200 as close_mean_200,
+            avg(directional.gain) over last_14 as gain_mean_14,
+            avg(directional.loss) over last_14 as loss_mean_14,
+            avg(directional.true_range) over last_14 as true_range_mean_14,
+            sum(directional.plus_dm) over last_13 as plus_dm_sum_13,
+            sum(directional.minus_dm) over last_13 as minus_dm_sum_13,
+            sum(directional.true_range) over last_13 as true_range_sum_13
+        from directional
+        window
+            last_12 as (partition by directional.symbol_key order by directional.i rows 11 preceding),
+            last_13 as (partition by directional.symbol_key order by directional.i rows 12 preceding),
+            last_14 as (partition by directional.symbol_key order by directional.i rows 13 preceding),
+            last_20 as (partition by directional.symbol_key order by directional.i rows 19 preceding),
+            last_26 as (partition by directional.symbol_key order by directional.i rows 25 preceding),
+            last_50 as (partition by directional.symbol_key order by directional.i rows 49 preceding),
+            last_200 as (partition by directional.symbol_key order by directional.i rows 199 preceding)
 
     )
 

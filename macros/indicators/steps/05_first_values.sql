@@ -4,6 +4,9 @@
     the DI sum is 0), and the seeds of the MACD signal (the mean of 9 MACD values) and of ADX
     (the sum of 14 DX, an undefined one counting 0). -#}
 {% macro indicators_step_first_values() -%}
+    {{ return(adapter.dispatch('indicators_step_first_values', 'data_pipeline')()) }}
+{%- endmacro %}
+{% macro default__indicators_step_first_values() -%}
     {%- set recursions = data_pipeline.indicators_first_recursions('inputs', 'plan') -%}
     with
 
@@ -70,6 +73,82 @@
             sum(coalesce(with_dx.dx, 0)) over (symbol_order rows 13 preceding) as dx_sum_14
         from with_dx
         window symbol_order as (partition by with_dx.symbol_key order by with_dx.i)
+
+    )
+
+    select * from final
+{%- endmacro %}
+{#- Spark: the same, the two seed windows named with their frames (Spark cannot add a frame to a
+    named window, spark__indicators_step_inputs). -#}
+{% macro spark__indicators_step_first_values() -%}
+    {%- set recursions = data_pipeline.indicators_first_recursions('inputs', 'plan') -%}
+    with
+
+    first_pass as (
+
+        select * from {{ data_pipeline.indicators_stage('first_pass') }}
+
+    ),
+
+    first_ends as (
+
+        select * from {{ data_pipeline.indicators_stage('first_ends') }}
+
+    ),
+
+    carried as (
+
+        select
+            first_pass.symbol_key,
+            first_pass.i,
+            first_pass.blk,
+            first_pass.o,
+            {{ data_pipeline.indicators_carried(recursions, 'first_pass', 'first_ends') | indent(12) }}
+        from first_pass
+        left join first_ends
+            on first_pass.symbol_key = first_ends.symbol_key and first_pass.blk - 1 = first_ends.blk
+
+    ),
+
+    directional as (
+
+        select
+            carried.*,
+            case when carried.i >= 25 then carried.macd_fast - carried.ema_26 end as macd_line,
+            case
+                when carried.tr_sum_14 <> 0 then 100 * (carried.plus_dm_sum_14 / carried.tr_sum_14) else 0
+            end as plus_di,
+            case
+                when carried.tr_sum_14 <> 0 then 100 * (carried.minus_dm_sum_14 / carried.tr_sum_14) else 0
+            end as minus_di
+        from carried
+
+    ),
+
+    with_dx as (
+
+        select
+            directional.*,
+            case
+                when directional.tr_sum_14 <> 0 and directional.plus_di + directional.minus_di <> 0
+                    then 100 * (
+                        abs(directional.minus_di - directional.plus_di) / (directional.minus_di + directional.plus_di)
+                    )
+            end as dx
+        from directional
+
+    ),
+
+    final as (
+
+        select
+            with_dx.*,
+            avg(with_dx.macd_line) over last_9 as macd_line_mean_9,
+            sum(coalesce(with_dx.dx, 0)) over last_14 as dx_sum_14
+        from with_dx
+        window
+            last_9 as (partition by with_dx.symbol_key order by with_dx.i rows 8 preceding),
+            last_14 as (partition by with_dx.symbol_key order by with_dx.i rows 13 preceding)
 
     )
 

@@ -148,3 +148,10 @@
     max({{ rows }}.high) over ({{ window }} rows 13 preceding) as high_max_14,
     min({{ rows }}.low) over ({{ window }} rows 13 preceding) as low_min_14
 {%- endmacro %}
+{#- Spark cannot add a frame to a named window (spark__indicators_step_inputs): the window in full,
+    over the step tables' (symbol_key, i). -#}
+{% macro spark__indicators_window_extremes(rows, window) -%}
+    {%- set last_14 = 'partition by ' ~ rows ~ '.symbol_key order by ' ~ rows ~ '.i rows 13 preceding' -%}
+    max({{ rows }}.high) over ({{ last_14 }}) as high_max_14,
+    min({{ rows }}.low) over ({{ last_14 }}) as low_min_14
+{%- endmacro %}

@@ -3,6 +3,6 @@
 {{ config(materialized=data_pipeline.candles_materialized('15m'), post_hook=[
     "{{ data_pipeline.candles_delete_vanished('15m') }}",
     "{{ data_pipeline.candles_key('15m') }}",
-]) }}
+], **data_pipeline.candles_incremental_config('15m')) }}
 
 {{ data_pipeline.candles_build('15m') }}

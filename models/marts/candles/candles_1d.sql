@@ -3,6 +3,6 @@
 {{ config(materialized=data_pipeline.candles_materialized('1d'), post_hook=[
     "{{ data_pipeline.candles_delete_vanished('1d') }}",
     "{{ data_pipeline.candles_key('1d') }}",
-]) }}
+], **data_pipeline.candles_incremental_config('1d')) }}
 
 {{ data_pipeline.candles_build('1d') }}

@@ -3,6 +3,6 @@
 {{ config(materialized=data_pipeline.candles_materialized('1h'), post_hook=[
     "{{ data_pipeline.candles_delete_vanished('1h') }}",
     "{{ data_pipeline.candles_key('1h') }}",
-]) }}
+], **data_pipeline.candles_incremental_config('1h')) }}
 
 {{ data_pipeline.candles_build('1h') }}

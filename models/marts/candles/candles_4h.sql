@@ -3,6 +3,6 @@
 {{ config(materialized=data_pipeline.candles_materialized('4h'), post_hook=[
     "{{ data_pipeline.candles_delete_vanished('4h') }}",
     "{{ data_pipeline.candles_key('4h') }}",
-]) }}
+], **data_pipeline.candles_incremental_config('4h')) }}
 
 {{ data_pipeline.candles_build('4h') }}

@@ -3,6 +3,6 @@
 {{ config(materialized=data_pipeline.candles_materialized('5m'), post_hook=[
     "{{ data_pipeline.candles_delete_vanished('5m') }}",
     "{{ data_pipeline.candles_key('5m') }}",
-]) }}
+], **data_pipeline.candles_incremental_config('5m')) }}
 
 {{ data_pipeline.candles_build('5m') }}

@@ -10,6 +10,6 @@
     "{{ data_pipeline.indicators_delete_vanished('15m') }}",
     "{{ data_pipeline.indicators_key('15m') }}",
     "{{ data_pipeline.indicators_drop_scratch('15m') }}",
-]) }}
+], **data_pipeline.candles_incremental_config('15m')) }}
 
 {{ data_pipeline.indicators_build('15m') }}

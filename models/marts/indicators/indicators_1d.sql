@@ -10,6 +10,6 @@
     "{{ data_pipeline.indicators_delete_vanished('1d') }}",
     "{{ data_pipeline.indicators_key('1d') }}",
     "{{ data_pipeline.indicators_drop_scratch('1d') }}",
-]) }}
+], **data_pipeline.candles_incremental_config('1d')) }}
 
 {{ data_pipeline.indicators_build('1d') }}

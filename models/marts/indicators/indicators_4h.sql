@@ -10,6 +10,6 @@
     "{{ data_pipeline.indicators_delete_vanished('4h') }}",
     "{{ data_pipeline.indicators_key('4h') }}",
     "{{ data_pipeline.indicators_drop_scratch('4h') }}",
-]) }}
+], **data_pipeline.candles_incremental_config('4h')) }}
 
 {{ data_pipeline.indicators_build('4h') }}
