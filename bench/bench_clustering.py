@@ -21,10 +21,10 @@ import statistics
 import time
 from pathlib import Path
 
-from bench.common import BENCH_END, Row, set_env
+from bench.common import BENCH_END, Row, set_env, spark_start_seconds
 from pipeline import dbt_runner, imf, imf_store
 from pipeline.loader import load_batches
-from pipeline.warehouse import load_target
+from pipeline.warehouse import connect, load_target
 from tests import reference_imf
 from tests.helpers import same
 
@@ -65,12 +65,19 @@ def dominant_agreement(exact: dict, fast: dict) -> tuple[int, int, float, float]
     return members, same_window, med(durations), med(amplitudes)
 
 
-def run(cohorts: list[str], reference_members: int | None, workdir: Path) -> list[Row]:
+def run(cohorts: list[str], reference_members: int | None, workdir: Path, engines: tuple[str, ...] = ()) -> list[Row]:
+    """The cohorts of the demo market (read from DuckDB) clustered locally; with "spark" in `engines` also on
+    the executors of a Spark session (local[2]), checked equal to the local result."""
     demo_warehouse(workdir)
     target = load_target("duckdb")
     rows: list[Row] = []
     agreement = []
     jobs = os.cpu_count() or 1
+    spark = None
+    if "spark" in engines:
+        rows.append(Row("clustering", "spark", "Spark session start (JVM; once per process)", 0,
+                        spark_start_seconds(workdir)))
+        spark = connect(load_target("spark"))
     for cohort in cohorts:
         data = imf_store.read_warehouse(target, cohort, None)
         members = data.members
@@ -82,6 +89,13 @@ def run(cohorts: list[str], reference_members: int | None, workdir: Path) -> lis
         fast = imf.analyse_cohort(data.bars, members, imf.WINDOWS, jobs, fast=True)
         fast_s = time.perf_counter() - started
         agreement.append((cohort, *dominant_agreement(exact, fast)))
+        if spark is not None:
+            started = time.perf_counter()
+            on_spark = imf.analyse_cohort(data.bars, members, imf.WINDOWS, jobs, spark=spark)
+            spark_s = time.perf_counter() - started
+            same(on_spark, exact, f"{cohort} on Spark")
+            rows.append(Row(label, "spark", "cluster.py exact, --target spark (local[2] executors)", len(members),
+                            spark_s, f"{exact_s / spark_s:.2f}x the local --jobs {jobs}; results equal"))
         if cohort == cohorts[0]:
             timed = members[:reference_members] if reference_members else members
             started = time.perf_counter()

@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
             rows += bench_profiles.run(sizes, engines=engines, workdir=Path(workdir))
         if "clustering" in (args.only or BENCHMARKS):
             cohorts = [c.strip() for c in args.clustering_cohorts.split(",") if c.strip()]
-            rows += bench_clustering.run(cohorts, args.reference_members, Path(workdir))
+            rows += bench_clustering.run(cohorts, args.reference_members, Path(workdir), tuple(engines))
     print()
     print_table(rows)
     return 0
