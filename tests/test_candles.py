@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import engines_param, execute, query
+from helpers import delete_bars, engines_param, query, update_bars
 from pipeline import dbt_runner
 from pipeline.bars import read_bar_file, validate_frame
 from pipeline.errors import JobFailed
@@ -78,8 +78,9 @@ def reference(bars: pd.DataFrame, interval: str, now: datetime) -> pd.DataFrame:
 
 def fetch(target, interval: str) -> pd.DataFrame:
     columns = list(CANDLE_COLUMNS)
-    rows = query(target, f"select {', '.join(columns)} from {target.relation('candles_' + interval)} "
-                         "order by symbol, candle_at")
+    rows = query(
+        target, f"select {', '.join(columns)} from {target.relation('candles_' + interval)} order by symbol, candle_at"
+    )
     table = pd.DataFrame(rows, columns=columns)
     table["candle_at"] = pd.to_datetime(table["candle_at"], utc=True)
     table["is_complete"] = table["is_complete"].astype(bool)
@@ -93,9 +94,11 @@ def run(common, *args: str, **kwargs) -> dict[str, str]:
     return dbt_runner.statuses(result)
 
 
-def assert_candles_equal(target, bars: pd.DataFrame, before: datetime, after: datetime, what: str) -> None:
+def assert_candles_equal(
+    target, bars: pd.DataFrame, before: datetime, after: datetime, what: str, intervals=CANDLE_INTERVALS
+) -> None:
     """Every table equals the reference; is_complete as of some moment of the run (between before and after)."""
-    for interval in CANDLE_INTERVALS:
+    for interval in intervals:
         ours = fetch(target, interval)
         early, late = reference(bars, interval, before), reference(bars, interval, after)
         assert len(ours) == len(early), f"{what}: candles_{interval} has {len(ours)} rows, the reference {len(early)}"
@@ -109,16 +112,56 @@ def assert_candles_equal(target, bars: pd.DataFrame, before: datetime, after: da
         assert ok.all(), f"{what}: candles_{interval}: is_complete wrong at {ours[~ok].head(3).to_dict('records')}"
 
 
+def stamp(epoch: int) -> str:
+    return f"'{datetime.fromtimestamp(epoch, UTC):%Y-%m-%d %H:%M:%S}'"
+
+
+def late_changes(target, bars: pd.DataFrame, end: datetime) -> tuple[pd.DataFrame, str]:
+    """A late correction two days back, an old hour of one symbol removed, a symbol's newest bars removed, and a
+    whole UTC day of every symbol removed (on Spark its day partitions are left empty). Returns the bars left and
+    the recompute_from that picks them all up."""
+    symbol = "GAPPYUSD"
+    at = int(bars.loc[bars["symbol"] == symbol, "ts"].iloc[-3000])
+    update_bars(
+        target, f"symbol = '{symbol}' and timestamp = {stamp(at)}", {"close": "close * 1.01", "high": "high * 1.01"}
+    )
+    bars = bars.copy()
+    bars.loc[(bars["symbol"] == symbol) & (bars["ts"] == at), ["close", "high"]] *= 1.01
+    hour = (at // 3600 - 5) * 3600
+    newest = int(bars.loc[bars["symbol"] == "SHORTUSD", "ts"].max()) // 900 * 900
+    day = _epoch(end) // 86400 * 86400 - 5 * 86400
+    # one delete: on Spark each is a rewrite of the bar dates it touches
+    delete_bars(
+        target,
+        f"(symbol = '{symbol}' and timestamp >= {stamp(hour)} and timestamp < {stamp(hour + 3600)}) "
+        f"or (symbol = 'SHORTUSD' and timestamp >= {stamp(newest)}) "
+        f"or (timestamp >= {stamp(day)} and timestamp < {stamp(day + 86400)})",
+    )
+    gone = (
+        ((bars["symbol"] == symbol) & (bars["ts"] >= hour) & (bars["ts"] < hour + 3600))
+        | ((bars["symbol"] == "SHORTUSD") & (bars["ts"] >= newest))
+        | ((bars["ts"] >= day) & (bars["ts"] < day + 86400))
+    )
+    return bars[~gone], f"{datetime.fromtimestamp(day, UTC):%Y-%m-%d}"
+
+
 def test_catalog_matches_the_reference_and_the_yaml_is_generated():
     assert list(CANDLE_COLUMNS) == list(REFERENCE_CANDLE_COLUMNS)
     for path, text in outputs().items():
         assert path.read_text() == text, "run: python -m pipeline.indicators_catalog --write"
 
 
-@engines_param()
+# Spark: three intervals, 5m from the bars (day partitions), 1h from 5m and 1d from 1h (month partitions);
+# test_indicators.py covers 15m and 4h there. Every dbt command costs Spark 5-30 s (docs/scale.md).
+SPARK_CANDLES = {"candle_intervals": ["5m", "1h", "1d"], "indicator_intervals": ["1h"], "profile_intervals": ["1h"]}
+
+
+@engines_param(spark=True)
 def test_candles_equal_the_reference_incrementally(warehouse, profiles_dir, tmp_path):
     target = warehouse
     common = {"target": target.name, "target_path": tmp_path / "target", "log_path": tmp_path / "logs"}
+    narrowed = SPARK_CANDLES if target.is_spark else {}
+    intervals = narrowed.get("candle_intervals", CANDLE_INTERVALS)
     now = datetime.now(UTC).replace(tzinfo=None, second=0, microsecond=0)
     bars = build_bars(now - timedelta(minutes=3))
     # cut inside a 5 m candle (and so inside every longer one) two hours before the end
@@ -126,63 +169,48 @@ def test_candles_equal_the_reference_incrementally(warehouse, profiles_dir, tmp_
     first = bars[bars["ts"] < cut]
     load(target, first)
     before = datetime.now(UTC)
-    assert set(run(common).values()) == {"success"}
-    assert_candles_equal(target, first, before, datetime.now(UTC), "first build")
-    in_progress = query(target, f"select count(*) from {target.relation('candles_1d')} where not is_complete"
-                        if target.type == "duckdb" else
-                        f"select count(*) from {target.relation('candles_1d')} where is_complete = 0")[0][0]
+    assert set(run(common, vars=narrowed).values()) == {"success"}
+    assert_candles_equal(target, first, before, datetime.now(UTC), "first build", intervals)
+    in_progress = query(
+        target,
+        f"select count(*) from {target.relation('candles_1d')} where "
+        f"is_complete = {'0' if target.type == 'mariadb' else 'false'}",
+    )[0][0]
     assert in_progress >= 4, "the current day's candles are in progress"
 
     load(target, bars[bars["ts"] >= cut])
     before = datetime.now(UTC)
-    run(common)
-    assert_candles_equal(target, bars, before, datetime.now(UTC), "incremental run")
+    run(common, vars=narrowed)
+    assert_candles_equal(target, bars, before, datetime.now(UTC), "incremental run", intervals)
 
     # nothing new: every candle stays as it was
-    kept = {i: fetch(target, i) for i in CANDLE_INTERVALS}
-    run(common)
+    kept = {i: fetch(target, i) for i in intervals}
+    run(common, vars=narrowed)
     for interval, table in kept.items():
         again = fetch(target, interval)
         pd.testing.assert_frame_equal(again.drop(columns="is_complete"), table.drop(columns="is_complete"))
 
-    # a late correction two days back, picked up with recompute_from
-    symbol = "GAPPYUSD"
-    at = int(bars.loc[bars["symbol"] == symbol, "ts"].iloc[-3000])
-    stamp = datetime.fromtimestamp(at, UTC)
-    execute(target, f"update {target.relation('ohlcvt')} set close = close * 1.01, high = high * 1.01 "
-                    f"where symbol = '{symbol}' and timestamp = '{stamp:%Y-%m-%d %H:%M:%S}'")
-    bars.loc[(bars["symbol"] == symbol) & (bars["ts"] == at), ["close", "high"]] *= 1.01
+    # a late correction and removed bars before the newest candle, picked up with recompute_from; the removed
+    # bars' candles go away
+    bars, since = late_changes(target, bars, now)
     before = datetime.now(UTC)
-    run(common, vars={"recompute_from": f"{stamp:%Y-%m-%d}"})
-    assert_candles_equal(target, bars, before, datetime.now(UTC), "after a late correction")
-
-    # removed bars: an old hour (with recompute_from) and a symbol's newest bars; their candles go away
-    hour = (at // 3600 - 5) * 3600
-    newest = int(bars.loc[bars["symbol"] == "SHORTUSD", "ts"].max()) // 900 * 900
-    gone = ((bars["symbol"] == symbol) & (bars["ts"] >= hour) & (bars["ts"] < hour + 3600)) | (
-        (bars["symbol"] == "SHORTUSD") & (bars["ts"] >= newest))
-    bars_table = target.relation("ohlcvt")
-    execute(target, f"delete from {bars_table} where symbol = '{symbol}' and timestamp >= "
-                    f"'{datetime.fromtimestamp(hour, UTC):%Y-%m-%d %H:%M:%S}' and timestamp < "
-                    f"'{datetime.fromtimestamp(hour + 3600, UTC):%Y-%m-%d %H:%M:%S}'")
-    execute(target, f"delete from {bars_table} where symbol = 'SHORTUSD' and timestamp >= "
-                    f"'{datetime.fromtimestamp(newest, UTC):%Y-%m-%d %H:%M:%S}'")
-    bars = bars[~gone]
-    before = datetime.now(UTC)
-    run(common, vars={"recompute_from": f"{datetime.fromtimestamp(hour, UTC):%Y-%m-%d}"})
-    assert_candles_equal(target, bars, before, datetime.now(UTC), "after bars were removed")
+    run(common, vars={**narrowed, "recompute_from": since})
+    assert_candles_equal(target, bars, before, datetime.now(UTC), "after late changes", intervals)
 
     before = datetime.now(UTC)
-    run(common, "--full-refresh")
-    assert_candles_equal(target, bars, before, datetime.now(UTC), "full refresh")
+    run(common, "--full-refresh", vars=narrowed)
+    assert_candles_equal(target, bars, before, datetime.now(UTC), "full refresh", intervals)
 
 
-@pytest.mark.parametrize("bad, needle", [
-    ({"candle_intervals": ["5m", "2m"]}, 'var candle_intervals: unknown interval "2m"'),
-    ({"candle_intervals": "5m,5m"}, "var candle_intervals: an interval is listed twice"),
-    ({"indicator_intervals": ["5m"]}, 'var indicator_intervals: unknown interval "5m"'),
-    ({"candle_intervals": ["5m", "1h"], "indicator_intervals": ["15m"]}, "var indicator_intervals: 15m needs"),
-])
+@pytest.mark.parametrize(
+    "bad, needle",
+    [
+        ({"candle_intervals": ["5m", "2m"]}, 'var candle_intervals: unknown interval "2m"'),
+        ({"candle_intervals": "5m,5m"}, "var candle_intervals: an interval is listed twice"),
+        ({"indicator_intervals": ["5m"]}, 'var indicator_intervals: unknown interval "5m"'),
+        ({"candle_intervals": ["5m", "1h"], "indicator_intervals": ["15m"]}, "var indicator_intervals: 15m needs"),
+    ],
+)
 def test_a_bad_interval_var_names_the_var(warehouse, profiles_dir, tmp_path, bad, needle):
     common = {"target": warehouse.name, "target_path": tmp_path / "target", "log_path": tmp_path / "logs"}
     with pytest.raises(JobFailed) as failure:
@@ -218,8 +246,9 @@ def test_candle_intervals_var_narrows_what_is_built(warehouse, profiles_dir, tmp
     after = datetime.now(UTC)
     for interval in ("1h", "1d"):
         ours, expected = fetch(target, interval), reference(bars, interval, before)
-        assert len(ours) == len(expected) and not agree(ours.drop(columns="is_complete"),
-                                                        expected.drop(columns="is_complete"))
+        assert len(ours) == len(expected) and not agree(
+            ours.drop(columns="is_complete"), expected.drop(columns="is_complete")
+        )
     for interval in ("5m", "15m", "4h"):
         assert query(target, f"select count(*) from {target.relation('candles_' + interval)}") == [(0,)]
     run(common)
