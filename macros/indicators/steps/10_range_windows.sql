@@ -140,17 +140,10 @@
     select * from final
 {%- endmacro %}
 
-{#- Select-list items: the highest high and lowest low of the 14 candles ending at each row. -#}
+{#- Select-list items: the highest high and lowest low of the 14 candles ending at each row of `rows`, over
+    the step tables' (symbol_key, i). The frame is written out in full, not added to a named window, which
+    Spark cannot do. -#}
 {% macro indicators_window_extremes(rows, window) -%}
-    {{ return(adapter.dispatch('indicators_window_extremes', 'data_pipeline')(rows, window)) }}
-{%- endmacro %}
-{% macro default__indicators_window_extremes(rows, window) -%}
-    max({{ rows }}.high) over ({{ window }} rows 13 preceding) as high_max_14,
-    min({{ rows }}.low) over ({{ window }} rows 13 preceding) as low_min_14
-{%- endmacro %}
-{#- Spark cannot add a frame to a named window (spark__indicators_step_inputs): the window in full,
-    over the step tables' (symbol_key, i). -#}
-{% macro spark__indicators_window_extremes(rows, window) -%}
     {%- set last_14 = 'partition by ' ~ rows ~ '.symbol_key order by ' ~ rows ~ '.i rows 13 preceding' -%}
     max({{ rows }}.high) over ({{ last_14 }}) as high_max_14,
     min({{ rows }}.low) over ({{ last_14 }}) as low_min_14
