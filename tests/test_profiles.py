@@ -314,7 +314,7 @@ def test_profiles_equal_the_reference_through_reruns(warehouse, profiles_dir, tm
     assert query(target, f"select count(*) from {target.relation('cohort_profiles')}") == [(0,)]
 
 
-@engines_param()
+@engines_param(spark=True)
 def test_regime_rows_of_removed_bars_go(warehouse, profiles_dir, tmp_path):
     """Bars removed (a bad batch taken out) take their regime days with them: the last day of a symbol that stopped
     yesterday, its newest candle (the next run picks it up: on Spark its month is rewritten with the rows it keeps)
