@@ -29,7 +29,9 @@ from pipeline.leaderboards import COHORTS, export_cohort_bars
 from pipeline.loader import load_batches
 from pipeline.synthetic import generate
 from pipeline.warehouse import connect, load_target, quote_ident
+from reference_profiles import PROFILE_COLUMNS, REGIME_COLUMNS, agree
 from test_leaderboards_report import PROFILES, build_profiles
+from test_profiles import fetch
 
 AS_OF = weeks_before_now(datetime(2026, 11, 20))
 MAIN = {
@@ -139,7 +141,7 @@ def test_jobs_on_spark_equal_duckdb(engines, new_york_time, profiles_dir, tmp_pa
     assert len(reports["habitual_losers.csv"].splitlines()) > 2000
     assert files(tmp_path / "spark") == reports
 
-    # ... and with cohort_profiles built for the same as_of (written by hand: its models do not run on Spark yet)
+    # ... and with cohort_profiles for the same as_of, written by hand with values the printout is checked for
     rank = quote_ident(duck, "rank")
     members = {c: query(duck, f"select symbol from {duck.relation('habitual_' + c)} order by {rank}") for c in COHORTS}
     as_of = f"{AS_OF:%Y-%m-%d %H:%M:%S}"
@@ -156,6 +158,34 @@ def test_jobs_on_spark_equal_duckdb(engines, new_york_time, profiles_dir, tmp_pa
     assert "71.5 (p93)" in printed["duckdb"] and printed["spark"] == printed["duckdb"]
     assert sorted(files(tmp_path / "profiles_duckdb")) == ["cohort_profiles.csv", "leaderboards_summary.json"]
     assert files(tmp_path / "profiles_spark") == files(tmp_path / "profiles_duckdb")
+
+    # the profile models themselves on both engines (1h profiles; the daily candles for the regime table): the
+    # same rows, equal by the spec's rule (tests/test_profiles.py checks DuckDB's against the reference)
+    for target in engines:
+        dbt_runner.invoke(
+            ["run", "--select", "candles indicators profiles"],
+            target=target.name,
+            profiles_dir=profiles_dir,
+            target_path=tmp_path / f"target_{target.name}",
+            log_path=tmp_path / "logs",
+            vars={
+                "as_of": as_of,
+                "lookback_days": 1,
+                "top_n": 2,
+                "candle_intervals": ["1h", "1d"],
+                "indicator_intervals": ["1h"],
+                "profile_intervals": ["1h"],
+            },
+        )
+    # (1.5 days of bars: the regime rows hold their close only, the profiles most features)
+    for relation, key, columns, values_a_row in (
+        ("cohort_profiles", ("cohort", "symbol", "interval"), PROFILE_COLUMNS, 10),
+        ("symbol_regime_daily", ("symbol", "regime_date"), REGIME_COLUMNS, 3),
+    ):
+        ours = {target.name: fetch(target, relation, list(columns)) for target in engines}
+        assert len(ours["duckdb"]) >= 4 and ours["duckdb"].notna().sum().sum() >= values_a_row * len(ours["duckdb"])
+        problems = agree(ours["spark"], ours["duckdb"], key, columns)
+        assert not problems, f"{relation} on Spark: " + "; ".join(problems[:8])
 
     # fetch_history.py: from habitual_gainers, from a losers CSV (with a symbol that has no bars), from the
     # newest batch of kraken_top_losers
