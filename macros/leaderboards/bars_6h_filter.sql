@@ -20,19 +20,6 @@
 {#- Literal per-symbol ranges: MySQL/MariaDB turn them into key ranges; on DuckDB, which scans
     anyway, they measured faster than a correlated watermark lookup (docs/leaderboards.md). -#}
 {% macro default__bars_6h_filter(symbol_column, time_column) -%}
-    {{ data_pipeline.bars_6h_ranges(symbol_column, time_column, with_floor=false) }}
-{%- endmacro %}
-
-{#- Spark evaluates the ranges on every bar it reads: 300 symbols' ranges over 13 M bars took 88 s of a
-    run that otherwise takes 25 s. The earliest start ahead of them, ANDed, is one comparison Spark
-    pushes down to the parquet files (their row groups' min and max), so it reads the newest days only. -#}
-{% macro spark__bars_6h_filter(symbol_column, time_column) -%}
-    {{ data_pipeline.bars_6h_ranges(symbol_column, time_column, with_floor=true) }}
-{%- endmacro %}
-
-{#- The ranges: each stored symbol from its newest bucket (or recompute_from), a new symbol whole.
-    `with_floor`: the stored symbols' earliest start ANDed ahead of their ranges (the same rows). -#}
-{% macro bars_6h_ranges(symbol_column, time_column, with_floor) -%}
         {%- set dt = modules.datetime -%}
         {%- set floor_epoch = data_pipeline._recompute_from_epoch() -%}
         {%- set watermarks = run_query('select symbol, max(bucket_epoch) from ' ~ this ~ ' group by symbol') -%}
@@ -46,22 +33,12 @@
         {%- for s in data_pipeline.ohlcvt_symbols() -%}
             {%- if s not in known -%}{%- do fresh_symbols.append(s) -%}{%- endif -%}
         {%- endfor -%}
-        {%- set ranges = [] -%}
-        {%- for s, since in known.items() -%}
-            {%- do ranges.append('(' ~ symbol_column ~ ' = ' ~ data_pipeline.string_literal(s) ~ '\n'
-                ~ '                and ' ~ time_column ~ ' >= ' ~ data_pipeline.timestamp_literal(since) ~ ')') -%}
-        {%- endfor -%}
         (
             {{ data_pipeline.symbol_in(symbol_column, fresh_symbols) }}
-            {%- if ranges and with_floor %}
-            or ({{ time_column }} >= {{ data_pipeline.timestamp_literal(known.values() | min) }} and (
-                {{ ranges | join('\n                or ') }}
-            ))
-            {%- else %}
-            {%- for range in ranges %}
-            or {{ range }}
+            {%- for s, since in known.items() %}
+            or ({{ symbol_column }} = {{ data_pipeline.string_literal(s) }}
+                and {{ time_column }} >= {{ data_pipeline.timestamp_literal(since) }})
             {%- endfor %}
-            {%- endif %}
         )
 {%- endmacro %}
 
