@@ -16,7 +16,7 @@ DEMO_CLUSTER_WINDOWS ?= 6h,12h,24h,3d
 
 help:
 	@echo "make demo   set up, generate synthetic bars into DuckDB, dbt build, run the jobs"
-	@echo "make demo-spark  the same bars on Spark in local mode (so far: staging and the leaderboards)"
+	@echo "make demo-spark  the same demo on Spark in local mode (needs Java 17; installed when root)"
 	@echo "make test   set up, lint, and run every test (DuckDB, a real MariaDB and Spark in local mode)"
 	@echo "make bench  benchmarks (prints a table)"
 
@@ -64,17 +64,27 @@ demo: setup
 	@echo "         profiles_losers_1h.png: the losers' feature percentiles and regimes (python_jobs/plot_profiles.py)"
 	@echo "  try:  $(BIN)/python -c \"import duckdb; print(duckdb.connect('data/warehouse.duckdb').sql('select symbol, count(*) from stg_ohlcvt group by 1 order by 1 limit 5'))\""
 
-# Spark in local mode, tables under data/spark (SPARK_WAREHOUSE_DIR): the bars and the leaderboards.
-# The daily metrics, candles, indicators and the Python jobs on Spark come next (issue 18).
+# The same demo on Spark in local mode, tables under data/spark (SPARK_WAREHOUSE_DIR; docs/scale.md): every
+# model and the jobs, each command a JVM of its own.
 demo-spark: setup
 	bash .ci/ensure-java
 	$(BIN)/python python_jobs/make_demo_data.py --symbols $(DEMO_SYMBOLS) --days $(DEMO_DAYS) --target spark
-	$(BIN)/dbt build --target spark --full-refresh --select +leaderboards
+	$(BIN)/dbt build --target spark --full-refresh
+	$(BIN)/python python_jobs/leaderboards_report.py --target spark --out data/reports-spark -q
+	for cohort in gainers losers overlaps; do \
+		$(BIN)/python python_jobs/cluster.py --cohort $$cohort --target spark --out data/reports-spark --plot -q \
+			--windows $(DEMO_CLUSTER_WINDOWS) || exit 1; \
+	done
+	$(BIN)/python python_jobs/plot_indicators.py --target spark --interval 1h --days 14 -q \
+		--out data/reports-spark/indicators_1h.png --symbol $$($(BIN)/python -c "from pipeline.warehouse import \
+		load_target, read_rows; t = load_target('spark'); print(read_rows(t, 'select symbol from ' \
+		+ t.relation('habitual_losers') + ' order by \`rank\` limit 1')[1][0][0])" 2>/dev/null)
+	$(BIN)/python python_jobs/plot_profiles.py --target spark --cohort losers --interval 1h -q \
+		--out data/reports-spark/profiles_losers_1h.png
 	@echo
 	@echo "Demo warehouse: Spark tables (parquet) under $${SPARK_WAREHOUSE_DIR:-$(CURDIR)/data/spark}/warehouse, schema"
-	@echo "  $${SPARK_SCHEMA:-analytics}; bars: ohlcvt (partitioned by bar_date), leaderboards: habitual_gainers, ..."
-	@echo "  try:  $(BIN)/python -c \"from pipeline.warehouse import load_target, read_rows; print(read_rows(\
-load_target('spark'), 'select symbol, rank from analytics.habitual_losers order by 2')[1][:5])\""
+	@echo "  $${SPARK_SCHEMA:-analytics}: the same relations as make demo's (bars: ohlcvt, partitioned by bar_date)."
+	@echo "Reports, cluster results and the profile heatmap: $(CURDIR)/data/reports-spark"
 
 lint: $(STAMP)
 	$(BIN)/ruff check python_jobs tests bench lint
