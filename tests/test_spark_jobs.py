@@ -111,16 +111,21 @@ def test_jobs_on_spark_equal_duckdb(engines, new_york_time, profiles_dir, tmp_pa
     # volumes in 1/64ths: their sums are exact in any order, so the relations are equal to the last bit on
     # both engines (otherwise a 24h volume change can differ in its 16th digit: Spark sums in another order)
     frames = [f.assign(volume=np.round(f["volume"] * 64) / 64) for _, f in generate(4, 1.5, end=AS_OF, seed=9)]
-    for target in engines:
-        load_batches(target, [validate_frame(str(f["symbol"].iloc[0]), f) for f in frames])
+    leaderboard_vars = {"as_of": f"{AS_OF:%Y-%m-%d %H:%M:%S}", "lookback_days": 1, "top_n": 2}
+
+    def dbt_run(target, select: str, **extra_vars) -> None:
         dbt_runner.invoke(
-            ["run", "--select", "+tag:leaderboards"],
+            ["run", "--select", select],
             target=target.name,
             profiles_dir=profiles_dir,
             target_path=tmp_path / f"target_{target.name}",
             log_path=tmp_path / "logs",
-            vars={"as_of": f"{AS_OF:%Y-%m-%d %H:%M:%S}", "lookback_days": 1, "top_n": 2},
+            vars={**leaderboard_vars, **extra_vars},
         )
+
+    for target in engines:
+        load_batches(target, [validate_frame(str(f["symbol"].iloc[0]), f) for f in frames])
+        dbt_run(target, "+tag:leaderboards")
 
     # leaderboards_report.py: the printout, the JSON and the bar exports
     printed = {}
@@ -162,20 +167,12 @@ def test_jobs_on_spark_equal_duckdb(engines, new_york_time, profiles_dir, tmp_pa
     # the profile models themselves on both engines (1h profiles; the daily candles for the regime table): the
     # same rows, equal by the spec's rule (tests/test_profiles.py checks DuckDB's against the reference)
     for target in engines:
-        dbt_runner.invoke(
-            ["run", "--select", "candles indicators profiles"],
-            target=target.name,
-            profiles_dir=profiles_dir,
-            target_path=tmp_path / f"target_{target.name}",
-            log_path=tmp_path / "logs",
-            vars={
-                "as_of": as_of,
-                "lookback_days": 1,
-                "top_n": 2,
-                "candle_intervals": ["1h", "1d"],
-                "indicator_intervals": ["1h"],
-                "profile_intervals": ["1h"],
-            },
+        dbt_run(
+            target,
+            "candles indicators profiles",
+            candle_intervals=["1h", "1d"],
+            indicator_intervals=["1h"],
+            profile_intervals=["1h"],
         )
     # (1.5 days of bars: the regime rows hold their close only, the profiles most features)
     for relation, key, columns, values_a_row in (
