@@ -17,13 +17,16 @@ from bench import bench_clustering, bench_indicators, bench_leaderboards, bench_
 from bench.common import kraken_files, print_table
 
 BENCHMARKS = ("loader", "leaderboards", "metrics", "indicators", "profiles", "clustering")
+ENGINES = ("duckdb", "mariadb", "spark")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", choices=BENCHMARKS, action="append", help="run only these (repeatable)")
-    parser.add_argument("--engines", default="duckdb,mariadb", help="comma-separated (default duckdb,mariadb)")
+    parser.add_argument("--engines", default="duckdb,mariadb",
+                        help="comma-separated: duckdb, mariadb, spark (default duckdb,mariadb; spark runs in the "
+                             "leaderboards, metrics and clustering benchmarks)")
     parser.add_argument("--symbols", type=int, default=100, help="synthetic symbols (default 100)")
     parser.add_argument("--days", type=int, default=31, help="days of minute bars (default 31)")
     parser.add_argument("--repeat", type=int, default=2, help="loader: runs per figure, best kept (default 2)")
@@ -46,6 +49,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", datefmt="%H:%M:%S")
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    unknown = [e for e in engines if e not in ENGINES]
+    if unknown or not engines:
+        named = ", ".join(unknown) or "(none given)"
+        parser.error(f"--engines: unknown engine {named}; choose from {', '.join(ENGINES)}")
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-") as workdir:
         if "loader" in (args.only or BENCHMARKS):
