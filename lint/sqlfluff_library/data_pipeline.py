@@ -230,12 +230,25 @@ def _recursions(source, plan):
     ]
 
 
-def indicators_first_recursions(source, plan):
+def indicators_first_recursions(source, plan, seeds):
     return _recursions(source, plan)
 
 
-def indicators_second_recursions(source, plan):
+def indicators_second_recursions(source, plan, seeds):
     return _recursions(source, plan)
+
+
+def indicators_first_seed_windows():
+    return [{"name": "close_mean_12", "fn": "avg", "x": "close", "first": 0, "last": 11}]
+
+
+def indicators_second_seed_windows():
+    return [{"name": "dx_sum_14", "fn": "sum", "x": "dx", "first": 14, "last": 27}]
+
+
+def indicators_seeds_query(windows, source):
+    return (f"select {source}.symbol_key, avg({source}.close) as close_mean_12 from {source}"
+            f" group by {source}.symbol_key")
 
 
 def indicators_block_sums(recursions, source):

@@ -79,7 +79,7 @@
     {{ return(adapter.dispatch('candles_rows', 'data_pipeline')(interval, plan, final)) }}
 {%- endmacro %}
 {% macro default__candles_rows(interval, plan, final) -%}
-    select * from {{ final }}
+    {{ data_pipeline.rows_in_key_order(final, ['symbol', 'candle_at']) }}
 {%- endmacro %}
 {#- Spark overwrites the partitions the rebuilt candles touch (candles_partitions.sql): the stored
     candles the plan rebuilds are replaced, the others carried over. Only the partitions from the

@@ -79,7 +79,7 @@
     {{ return(adapter.dispatch('indicators_rows', 'data_pipeline')(interval, final)) }}
 {%- endmacro %}
 {% macro default__indicators_rows(interval, final) -%}
-    select * from {{ final }}
+    {{ data_pipeline.rows_in_key_order(final, ['symbol', 'candle_at']) }}
 {%- endmacro %}
 {#- Spark overwrites the partitions the rewritten rows touch (macros/candles/candles_partitions.sql):
     a stored row the plan rewrites (from its symbol's write_from_at on, every row of a rebuilt

@@ -31,9 +31,9 @@
 
 {#- The step tables, in the driver's order (each is dropped by the post-hook). -#}
 {% macro indicators_stages() -%}
-    {{ return(['plan', 'inputs', 'first_pass', 'first_ends', 'first_values', 'second_pass', 'second_ends',
-               'second_values', 'candle_terms', 'range_windows', 'typical_price_windows', 'commodity_channel',
-               'money_flow_windows']) }}
+    {{ return(['plan', 'inputs', 'first_seeds', 'first_pass', 'first_ends', 'first_values', 'second_seeds',
+               'second_pass', 'second_ends', 'second_values', 'candle_terms', 'range_windows',
+               'typical_price_windows', 'commodity_channel', 'money_flow_windows']) }}
 {%- endmacro %}
 
 {% macro indicators_execute(step, sql) -%}

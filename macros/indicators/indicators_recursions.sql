@@ -29,28 +29,29 @@
     with the mean of closes 14..25; RSI's average gain and loss and ATR: Wilder averages seeded
     with the mean of candles 1..14; the DM and TR sums: Wilder sums seeded with the plain sum of
     candles 1..13; OBV: a running sum from the first candle's volume. `state` is the plan's
-    state_<name> column: the stored value a continuing symbol starts from. -#}
-{% macro indicators_first_recursions(source, plan) -%}
+    state_<name> column: the stored value a continuing symbol starts from; `seeds` is the row of
+    indicators_first_seeds() for the symbol. -#}
+{% macro indicators_first_recursions(source, plan, seeds) -%}
     {%- set d = data_pipeline.indicators_double -%}
     {%- set out = [] -%}
     {%- for n in [12, 26, 50, 200] -%}
         {%- set k = 2 / (n + 1) -%}
         {%- do out.append({'name': 'ema_' ~ n, 'r': 1 - k, 'z': data_pipeline.indicators_seeded_term(source, plan,
-            n - 1, 'coalesce(' ~ plan ~ '.state_ema_' ~ n ~ ', ' ~ source ~ '.close_mean_' ~ n ~ ')',
+            n - 1, 'coalesce(' ~ plan ~ '.state_ema_' ~ n ~ ', ' ~ seeds ~ '.close_mean_' ~ n ~ ')',
             d(k) ~ ' * ' ~ source ~ '.close')}) -%}
     {%- endfor -%}
     {%- do out.append({'name': 'macd_fast', 'r': 1 - 2 / 13, 'z': data_pipeline.indicators_seeded_term(source, plan, 25,
-        'coalesce(' ~ plan ~ '.state_macd_fast, ' ~ source ~ '.close_mean_12)', d(2 / 13) ~ ' * ' ~ source ~ '.close')
+        'coalesce(' ~ plan ~ '.state_macd_fast, ' ~ seeds ~ '.macd_fast_seed)', d(2 / 13) ~ ' * ' ~ source ~ '.close')
     }) -%}
     {%- for name, x in [('rsi_avg_gain_14', 'gain'), ('rsi_avg_loss_14', 'loss'), ('atr_14', 'true_range')] -%}
         {%- do out.append({'name': name, 'r': 13 / 14, 'z': data_pipeline.indicators_seeded_term(source, plan, 14,
-            'coalesce(' ~ plan ~ '.state_' ~ name ~ ', ' ~ source ~ '.' ~ x ~ '_mean_14)',
+            'coalesce(' ~ plan ~ '.state_' ~ name ~ ', ' ~ seeds ~ '.' ~ x ~ '_mean_14)',
             d(1 / 14) ~ ' * ' ~ source ~ '.' ~ x)}) -%}
     {%- endfor -%}
     {%- for name, x in [('plus_dm_sum_14', 'plus_dm'), ('minus_dm_sum_14', 'minus_dm'), ('tr_sum_14', 'true_range')]
         -%}
         {%- do out.append({'name': name, 'r': 13 / 14, 'z': data_pipeline.indicators_seeded_term(source, plan, 13,
-            'coalesce(' ~ plan ~ '.state_' ~ name ~ ', ' ~ source ~ '.' ~ x ~ '_sum_13)', source ~ '.' ~ x)}) -%}
+            'coalesce(' ~ plan ~ '.state_' ~ name ~ ', ' ~ seeds ~ '.' ~ x ~ '_sum_13)', source ~ '.' ~ x)}) -%}
     {%- endfor -%}
     {%- set signed_volume = 'case when ' ~ source ~ '.close_change > 0 then ' ~ source ~ '.volume when '
         ~ source ~ '.close_change < 0 then -' ~ source ~ '.volume else 0 end' -%}
@@ -63,17 +64,61 @@
     MACD line seeded with its first 9 values (candle 33); ADX, a Wilder average of DX seeded with
     the mean of DX over candles 14..27 (an undefined DX counts 0). TA-Lib leaves ADX unchanged
     where DX is undefined; this decays it, which is the same: DX is undefined only while the DM
-    sums are still exactly 0, before any move, and ADX is 0 then (docs/indicators.md). -#}
-{% macro indicators_second_recursions(source, plan) -%}
+    sums are still exactly 0, before any move, and ADX is 0 then (docs/indicators.md). `seeds` is
+    the row of indicators_second_seeds() for the symbol. -#}
+{% macro indicators_second_recursions(source, plan, seeds) -%}
     {%- set d = data_pipeline.indicators_double -%}
     {{ return([
         {'name': 'macd_signal', 'r': 0.8, 'z': data_pipeline.indicators_seeded_term(source, plan, 33,
-            'coalesce(' ~ plan ~ '.state_macd_signal, ' ~ source ~ '.macd_line_mean_9)',
+            'coalesce(' ~ plan ~ '.state_macd_signal, ' ~ seeds ~ '.macd_line_mean_9)',
             d(0.2) ~ ' * ' ~ source ~ '.macd_line')},
         {'name': 'adx_14', 'r': 13 / 14, 'z': data_pipeline.indicators_seeded_term(source, plan, 27,
-            'coalesce(' ~ plan ~ '.state_adx_14, ' ~ source ~ '.dx_sum_14 / 14)',
+            'coalesce(' ~ plan ~ '.state_adx_14, ' ~ seeds ~ '.dx_sum_14 / 14)',
             d(1 / 14) ~ ' * coalesce(' ~ source ~ '.dx, 0)')},
     ]) }}
+{%- endmacro %}
+
+{#- The windows the first pass's recursions are seeded with, each read at its seed row only (name, fn,
+    the column, its first and last row): the means of the first n closes (the EMAs), the 12 closes ending
+    on the slow seed's candle 25 (MACD's fast EMA), the means of candles 1..14 (RSI, ATR) and the sums of
+    candles 1..13 (the DM and TR sums). One grouped aggregate over a symbol's first rows reads them, where
+    a moving frame would cost a window aggregate at every candle for a value read once
+    (docs/indicators.md, "Time"). A symbol continuing from its stored state never reads them. -#}
+{% macro indicators_first_seed_windows() -%}
+    {%- set out = [] -%}
+    {%- for n in [12, 26, 50, 200] -%}
+        {%- do out.append({'name': 'close_mean_' ~ n, 'fn': 'avg', 'x': 'close', 'first': 0, 'last': n - 1}) -%}
+    {%- endfor -%}
+    {%- do out.append({'name': 'macd_fast_seed', 'fn': 'avg', 'x': 'close', 'first': 14, 'last': 25}) -%}
+    {%- for x in ['gain', 'loss', 'true_range'] -%}
+        {%- do out.append({'name': x ~ '_mean_14', 'fn': 'avg', 'x': x, 'first': 1, 'last': 14}) -%}
+    {%- endfor -%}
+    {%- for x in ['plus_dm', 'minus_dm', 'true_range'] -%}
+        {%- do out.append({'name': x ~ '_sum_13', 'fn': 'sum', 'x': x, 'first': 1, 'last': 13}) -%}
+    {%- endfor -%}
+    {{ return(out) }}
+{%- endmacro %}
+
+{#- The same for the second pass: the mean of the MACD line over candles 25..33 (the signal's seed at
+    33) and the sum of DX over candles 14..27, an undefined one counting 0 (ADX's seed at 27). -#}
+{% macro indicators_second_seed_windows() -%}
+    {{ return([
+        {'name': 'macd_line_mean_9', 'fn': 'avg', 'x': 'macd_line', 'first': 25, 'last': 33},
+        {'name': 'dx_sum_14', 'fn': 'sum', 'x': 'dx', 'first': 14, 'last': 27},
+    ]) }}
+{%- endmacro %}
+
+{#- A seeds CTE's query: one row per symbol of `source` (a step table's CTE), each window's aggregate
+    over its rows. A sum skips an undefined value (DX), so it counts 0, as the seeds read them. -#}
+{% macro indicators_seeds_query(windows, source) -%}
+    {%- set items = [source ~ '.symbol_key'] -%}
+    {%- for w in windows -%}
+        {%- set value = w.fn ~ '(case when ' ~ source ~ '.i between ' ~ w.first ~ ' and ' ~ w.last ~ ' then '
+            ~ source ~ '.' ~ w.x ~ ' end)' -%}
+        {%- do items.append(('coalesce(' ~ value ~ ', 0)' if w.fn == 'sum' else value) ~ ' as ' ~ w.name) -%}
+    {%- endfor -%}
+    {{ return('select\n    ' ~ items | join(',\n    ') ~ '\nfrom ' ~ source ~ '\nwhere ' ~ source ~ '.i <= '
+              ~ (windows | map(attribute='last') | max) ~ '\ngroup by ' ~ source ~ '.symbol_key') }}
 {%- endmacro %}
 
 {#- Select-list items: each recursion's running sum within its block, weighted relative to the

@@ -16,9 +16,11 @@
            ~ counts[1] ~ ' continuing from their stored state', info=true) }}
     {%- set read_filter = m.indicators_rows_from('read_from', 'candle_rows', full) -%}
     {%- do m.indicators_create('inputs', m.indicators_step_inputs(interval, read_filter), rows) -%}
+    {%- do m.indicators_create('first_seeds', m.indicators_step_first_seeds(), ['symbol_key']) -%}
     {%- do m.indicators_create('first_pass', m.indicators_step_first_pass(), rows) -%}
     {%- do m.indicators_create('first_ends', m.indicators_step_first_ends(), ['symbol_key', 'blk']) -%}
     {%- do m.indicators_create('first_values', m.indicators_step_first_values(), rows) -%}
+    {%- do m.indicators_create('second_seeds', m.indicators_step_second_seeds(), ['symbol_key']) -%}
     {%- do m.indicators_create('second_pass', m.indicators_step_second_pass(), rows) -%}
     {%- do m.indicators_create('second_ends', m.indicators_step_second_ends(), ['symbol_key', 'blk']) -%}
     {%- do m.indicators_create('second_values', m.indicators_step_second_values(), rows) -%}

@@ -1,7 +1,7 @@
 {#- Step 2: the candles a run reads, numbered per symbol (i = 0 at the first candle read), with
     the moves TA-Lib's recursions read (the close change, the true range, +DM/-DM, gain and loss),
-    the block of the recursions (blk, o: the offset in it), and the window means and sums the
-    recursions are seeded with. The means over 20, 50 and 200 closes are also sma_20/50/200.
+    the block of the recursions (blk, o: the offset in it), and the means over 20, 50 and 200 closes
+    (sma_20/50/200). The recursions' seeds are read in step 3 (indicators_first_seed_windows).
     `read_filter` keeps the plan's rows (indicators_rows_from). Each moving frame is a named window of its
     own, on every engine: Spark cannot add a frame to a named window (`over (w rows 11 preceding)` is a
     syntax error there). -#}
@@ -88,24 +88,12 @@
             directional.*,
             {{ block }} as blk,
             directional.i - {{ block }} * {{ b }} as o,
-            avg(directional.close) over last_12 as close_mean_12,
             avg(directional.close) over last_20 as close_mean_20,
-            avg(directional.close) over last_26 as close_mean_26,
             avg(directional.close) over last_50 as close_mean_50,
-            avg(directional.close) over last_200 as close_mean_200,
-            avg(directional.gain) over last_14 as gain_mean_14,
-            avg(directional.loss) over last_14 as loss_mean_14,
-            avg(directional.true_range) over last_14 as true_range_mean_14,
-            sum(directional.plus_dm) over last_13 as plus_dm_sum_13,
-            sum(directional.minus_dm) over last_13 as minus_dm_sum_13,
-            sum(directional.true_range) over last_13 as true_range_sum_13
+            avg(directional.close) over last_200 as close_mean_200
         from directional
         window
-            last_12 as (partition by directional.symbol_key order by directional.i rows 11 preceding),
-            last_13 as (partition by directional.symbol_key order by directional.i rows 12 preceding),
-            last_14 as (partition by directional.symbol_key order by directional.i rows 13 preceding),
             last_20 as (partition by directional.symbol_key order by directional.i rows 19 preceding),
-            last_26 as (partition by directional.symbol_key order by directional.i rows 25 preceding),
             last_50 as (partition by directional.symbol_key order by directional.i rows 49 preceding),
             last_200 as (partition by directional.symbol_key order by directional.i rows 199 preceding)
 

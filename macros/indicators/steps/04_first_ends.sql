@@ -1,7 +1,7 @@
 {#- Step 4: the value of each first-pass recursion at the end of every block (one row per block):
     the block's own running sum plus the earlier blocks' ends, decayed. -#}
 {% macro indicators_step_first_ends() -%}
-    {%- set recursions = data_pipeline.indicators_first_recursions('inputs', 'plan') -%}
+    {%- set recursions = data_pipeline.indicators_first_recursions('inputs', 'plan', 'seeds') -%}
     with
 
     first_pass as (

@@ -1,10 +1,9 @@
 {#- Step 5: the first-pass values (a block's running sum plus the previous block's end, carried
     in), then what the second pass reads: the MACD line (from candle 25, where both EMAs are
-    seeded), +DI and -DI (0 when the TR sum is 0, as TA-Lib), DX (undefined when the TR sum or
-    the DI sum is 0), and the seeds of the MACD signal (the mean of 9 MACD values) and of ADX
-    (the sum of 14 DX, an undefined one counting 0). -#}
+    seeded), +DI and -DI (0 when the TR sum is 0, as TA-Lib) and DX (undefined when the TR sum or
+    the DI sum is 0). -#}
 {% macro indicators_step_first_values() -%}
-    {%- set recursions = data_pipeline.indicators_first_recursions('inputs', 'plan') -%}
+    {%- set recursions = data_pipeline.indicators_first_recursions('inputs', 'plan', 'seeds') -%}
     with
 
     first_pass as (
@@ -64,14 +63,7 @@
 
     final as (
 
-        select
-            with_dx.*,
-            avg(with_dx.macd_line) over last_9 as macd_line_mean_9,
-            sum(coalesce(with_dx.dx, 0)) over last_14 as dx_sum_14
-        from with_dx
-        window
-            last_9 as (partition by with_dx.symbol_key order by with_dx.i rows 8 preceding),
-            last_14 as (partition by with_dx.symbol_key order by with_dx.i rows 13 preceding)
+        select * from with_dx
 
     )
 

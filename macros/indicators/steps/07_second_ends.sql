@@ -1,6 +1,6 @@
 {#- Step 7: the second-pass recursions at the end of every block, as step 4. -#}
 {% macro indicators_step_second_ends() -%}
-    {%- set recursions = data_pipeline.indicators_second_recursions('first_values', 'plan') -%}
+    {%- set recursions = data_pipeline.indicators_second_recursions('first_values', 'plan', 'seeds') -%}
     with
 
     second_pass as (

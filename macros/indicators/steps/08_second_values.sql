@@ -1,6 +1,6 @@
 {#- Step 8: the second-pass values (macd_signal, adx_14), as step 5. -#}
 {% macro indicators_step_second_values() -%}
-    {%- set recursions = data_pipeline.indicators_second_recursions('first_values', 'plan') -%}
+    {%- set recursions = data_pipeline.indicators_second_recursions('first_values', 'plan', 'seeds') -%}
     with
 
     second_pass as (
