@@ -48,10 +48,6 @@ def ensure_index(*args, **kwargs):
     return ""
 
 
-def bars_6h_incremental_config():
-    return {}
-
-
 def bars_6h_rows(final):
     return f"select * from {final}"
 
@@ -127,6 +123,10 @@ def candles_incremental_config(interval):
     return {}
 
 
+def incremental_table_config(unique_key, partition_by):
+    return {}
+
+
 def candles_partition_column(interval):
     return "candle_date"
 
@@ -150,10 +150,6 @@ def metrics_partial_columns():
         "long_7d.bar_count as w7d_bar_count", "long_7d_mad.cci_abs_dev_sum as w7d_cci_abs_dev_sum",
         "long_30d.bar_count as w30d_bar_count", "long_30d_mad.cci_abs_dev_sum as w30d_cci_abs_dev_sum",
     ])
-
-
-def metrics_incremental_config():
-    return {}
 
 
 def metrics_table_rows(final):
@@ -278,10 +274,6 @@ def indicators_columns():
 
 def indicators_state_items(value=None):
     return ",\n".join(f"cast({value or 'state_rows.' + n} as double) as state_{n}" for n in ("ema_12", "obv"))
-
-
-def regime_incremental_config():
-    return {}
 
 
 def regime_month(date_expression):

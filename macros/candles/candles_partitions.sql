@@ -6,16 +6,8 @@
 
 {#- The config() arguments of an incremental candle or indicator model. -#}
 {% macro candles_incremental_config(interval) -%}
-    {{ return(adapter.dispatch('candles_incremental_config', 'data_pipeline')(interval)) }}
-{%- endmacro %}
-{% macro default__candles_incremental_config(interval) -%}
-    {{ return({'incremental_strategy': 'delete+insert', 'unique_key': ['symbol', 'candle_at']}) }}
-{%- endmacro %}
-{#- dbt-spark sets dynamic partition overwrite: only the partitions the rows fall in are replaced.
-    https://docs.getdbt.com/reference/resource-configs/spark-configs#the-insert_overwrite-strategy -#}
-{% macro spark__candles_incremental_config(interval) -%}
-    {{ return({'incremental_strategy': 'insert_overwrite', 'file_format': 'parquet',
-               'partition_by': [data_pipeline.candles_partition_column(interval)]}) }}
+    {{ return(data_pipeline.incremental_table_config(['symbol', 'candle_at'],
+                                                     data_pipeline.candles_partition_column(interval))) }}
 {%- endmacro %}
 
 {#- The Spark partition column of an interval's candle and indicator tables: the candle's UTC day

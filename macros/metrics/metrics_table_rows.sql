@@ -1,24 +1,10 @@
-{#- How ohlc_metrics_daily's rows reach the table: the config() arguments of its incremental run,
-    the pre-hook step that keeps the rows a run must carry over (metrics_keep_carried), and the
-    rows its query returns (metrics_table_rows). Where the engine deletes rows, delete+insert on
-    the key: the query returns the recomputed rows, and the post-hook deletes the vanished ones. -#}
-{% macro metrics_incremental_config() -%}
-    {{ return(adapter.dispatch('metrics_incremental_config', 'data_pipeline')()) }}
-{%- endmacro %}
-{% macro default__metrics_incremental_config() -%}
-    {{ return({'incremental_strategy': 'delete+insert', 'unique_key': ['metric_date', 'symbol']}) }}
-{%- endmacro %}
-
-{#- Spark: parquet has no DELETE (and MERGE needs Delta or Iceberg), so a run overwrites the month
-    partitions (metric_month) it touches with their whole new content. A month of 2,000 symbols is
-    60,000 rows, one file of the size Spark reads well; by day a partition would be 2,000 rows. A
-    daily run touches the current month, the first days of a month also the previous one.
-    https://docs.getdbt.com/reference/resource-configs/spark-configs#the-insert_overwrite-strategy -#}
-{% macro spark__metrics_incremental_config() -%}
-    {{ return({
-        'incremental_strategy': 'insert_overwrite', 'partition_by': ['metric_month'], 'file_format': 'parquet',
-    }) }}
-{%- endmacro %}
+{#- How ohlc_metrics_daily's rows reach the table (its config: incremental_table_config): the
+    pre-hook step that keeps the rows a run must carry over (metrics_keep_carried), and the rows its
+    query returns (metrics_table_rows). Where the engine deletes rows, delete+insert on the key: the
+    query returns the recomputed rows, and the post-hook deletes the vanished ones. On Spark the run
+    overwrites the month partitions (metric_month) it touches: a month of 2,000 symbols is 60,000
+    rows, one file of the size Spark reads well (by day a partition would be 2,000 rows); a daily run
+    touches the current month, the first days of a month also the previous one. -#}
 
 {#- Pre-hook step: the stored rows the run does not recompute but must write again. Nothing where
     the engine deletes rows by key. -#}

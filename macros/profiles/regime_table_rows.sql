@@ -1,22 +1,9 @@
 {#- How symbol_regime_daily's rows reach the table, per engine. Where the engine deletes rows: delete+insert on
     (symbol, regime_date), the query returning the days the run writes, and regime_delete_vanished deleting the
     days whose daily candle is gone. On Spark, whose parquet tables have no DELETE (MERGE needs Delta or
-    Iceberg), the run overwrites whole month partitions (regime_month) instead (docs/scale.md, "Partitioning"). -#}
-
-{#- The config() arguments of the incremental model. -#}
-{% macro regime_incremental_config() -%}
-    {{ return(adapter.dispatch('regime_incremental_config', 'data_pipeline')()) }}
-{%- endmacro %}
-{% macro default__regime_incremental_config() -%}
-    {{ return({'incremental_strategy': 'delete+insert', 'unique_key': ['symbol', 'regime_date']}) }}
-{%- endmacro %}
-{#- A month of 2,000 symbols is 60,000 rows, one file of a size Spark reads well (a day would be 2,000); a
-    daily run rewrites the current month. dbt-spark overwrites dynamically: only the months the rows fall in.
-    https://docs.getdbt.com/reference/resource-configs/spark-configs#the-insert_overwrite-strategy -#}
-{% macro spark__regime_incremental_config() -%}
-    {{ return({'incremental_strategy': 'insert_overwrite', 'partition_by': ['regime_month'], 'file_format': 'parquet'})
-    }}
-{%- endmacro %}
+    Iceberg), the run overwrites whole month partitions (regime_month) instead (docs/scale.md, "Partitioning"):
+    a month of 2,000 symbols is 60,000 rows, one file of a size Spark reads well (a day would be 2,000), and a
+    daily run rewrites the current month. The config is incremental_table_config's. -#}
 
 {#- The model's rows from its `final` CTE (the days the run writes) and its `daily_candles` CTE (every complete
     daily candle). -#}

@@ -12,7 +12,7 @@
             "{{ data_pipeline.bars_6h_delete_tombstones() }}",
             "{{ data_pipeline.ensure_index(this, ['symbol', 'bucket_epoch'], primary=true) }}",
         ],
-        **data_pipeline.bars_6h_incremental_config()
+        **data_pipeline.incremental_table_config(['symbol', 'bucket_epoch'], 'bucket_month')
     )
 }}
 

@@ -15,7 +15,7 @@
             "{{ data_pipeline.ensure_index(this, ['symbol']) }}",
             "{{ data_pipeline.metrics_drop_scratch() }}",
         ],
-        **data_pipeline.metrics_incremental_config()
+        **data_pipeline.incremental_table_config(['metric_date', 'symbol'], 'metric_month')
     )
 }}
 

@@ -9,7 +9,7 @@
         "{{ data_pipeline.regime_delete_vanished() }}",
         "{{ data_pipeline.ensure_index(this, ['symbol', 'regime_date'], primary=true) }}",
     ],
-    **data_pipeline.regime_incremental_config(),
+    **data_pipeline.incremental_table_config(['symbol', 'regime_date'], 'regime_month'),
 ) }}
 {%- set catalog = profile_catalog() %}
 {%- set since = profile_recompute_since() %}
