@@ -276,7 +276,7 @@ def indicators_state_items(value=None):
     return ",\n".join(f"cast({value or 'state_rows.' + n} as double) as state_{n}" for n in ("ema_12", "obv"))
 
 
-def regime_month(date_expression):
+def partition_month(date_expression):
     return f"cast({date_expression} as date)"
 
 

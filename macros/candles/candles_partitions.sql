@@ -22,7 +22,7 @@
     {%- if data_pipeline.candles_partition_column(interval) == 'candle_date' -%}
         {{ return('cast(' ~ candle_at ~ ' as date)') }}
     {%- endif -%}
-    {{ return("cast(date_trunc('MONTH', " ~ candle_at ~ ") as date)") }}
+    {{ return(data_pipeline.partition_month(candle_at)) }}
 {%- endmacro %}
 
 {#- The partition of epoch second `epoch`, as a date literal. -#}

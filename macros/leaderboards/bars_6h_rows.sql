@@ -17,7 +17,7 @@
     post-hook (bars_6h_delete_tombstones) to drop: an overwrite cannot empty a partition. One pass
     over the run's rows and the stored ones, marked per month by window aggregates. -#}
 {% macro spark__bars_6h_rows(final) -%}
-    {%- set month = "cast(date_trunc('MONTH', bucket_start) as date)" -%}
+    {%- set month = data_pipeline.partition_month('bucket_start') -%}
     {%- if not is_incremental() %}
         select
             *,

@@ -46,7 +46,7 @@
     {%- set rows -%}
         select
             *,
-            {{ data_pipeline.metrics_month('metric_date') }} as metric_month
+            {{ data_pipeline.partition_month('metric_date') }} as metric_month
         from {{ final }}
     {%- endset -%}
     {%- if not (execute and is_incremental()) %}
@@ -59,7 +59,3 @@
     {%- endif %}
 {%- endmacro %}
 
-{#- The first day of the month of a date expression (Spark's partition column). -#}
-{% macro metrics_month(date_expression) -%}
-    cast(date_trunc('MONTH', {{ date_expression }}) as date)
-{%- endmacro %}

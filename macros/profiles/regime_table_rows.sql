@@ -23,7 +23,7 @@
     {%- set run_rows -%}
         select
             {{ final }}.*,
-            {{ data_pipeline.regime_month(final ~ '.regime_date') }} as regime_month
+            {{ data_pipeline.partition_month(final ~ '.regime_date') }} as regime_month
         from {{ final }}
     {%- endset -%}
     {%- if not (execute and is_incremental()) -%}
@@ -44,7 +44,7 @@
             written.symbol is null
             and daily_candles.symbol is not null
             and stored_rows.regime_month in (
-                select {{ data_pipeline.regime_month('touched.regime_date') }} from {{ final }} as touched
+                select {{ data_pipeline.partition_month('touched.regime_date') }} from {{ final }} as touched
                 union distinct
                 select lost.regime_month
                 from {{ this }} as lost
@@ -57,7 +57,3 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The month partition of a date (Spark). -#}
-{% macro regime_month(date_expression) -%}
-    cast(date_trunc('MONTH', {{ date_expression }}) as date)
-{%- endmacro %}
