@@ -29,8 +29,8 @@
     with the mean of closes 14..25; RSI's average gain and loss and ATR: Wilder averages seeded
     with the mean of candles 1..14; the DM and TR sums: Wilder sums seeded with the plain sum of
     candles 1..13; OBV: a running sum from the first candle's volume. `state` is the plan's
-    state_<name> column: the stored value a continuing symbol starts from; `seeds` is the row of
-    indicators_first_seeds() for the symbol. -#}
+    state_<name> column: the stored value a continuing symbol starts from; `seeds` is the symbol's
+    row of step first_seeds (indicators_first_seed_windows). -#}
 {% macro indicators_first_recursions(source, plan, seeds) -%}
     {%- set d = data_pipeline.indicators_double -%}
     {%- set out = [] -%}
@@ -65,7 +65,7 @@
     the mean of DX over candles 14..27 (an undefined DX counts 0). TA-Lib leaves ADX unchanged
     where DX is undefined; this decays it, which is the same: DX is undefined only while the DM
     sums are still exactly 0, before any move, and ADX is 0 then (docs/indicators.md). `seeds` is
-    the row of indicators_second_seeds() for the symbol. -#}
+    the symbol's row of step second_seeds (indicators_second_seed_windows). -#}
 {% macro indicators_second_recursions(source, plan, seeds) -%}
     {%- set d = data_pipeline.indicators_double -%}
     {{ return([
