@@ -94,7 +94,8 @@ lint: $(STAMP)
 pytest: setup
 	bash .ci/ensure-mariadb
 	bash .ci/ensure-java
-	$(BIN)/python -m pytest -n 2
+	# the 15 slowest tests at the end of the output: what to look at when the suite nears its 20-minute budget
+	$(BIN)/python -m pytest -n 2 --durations=15
 
 test: lint pytest
 
