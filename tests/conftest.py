@@ -54,13 +54,16 @@ def spark_env(tmp_path_factory) -> dict[str, str]:
     The in-memory catalog keeps the tables as long as the session, that is the whole run, and
     needs no Derby metastore (which only one process may open, and which is slower to start).
     The JVM compiles with C1 only: the tests run many different small queries once each, and the
-    optimizing compiler's warm-up on 2 cores cost more than it gave back (docs/scale.md).
+    optimizing compiler's warm-up on 2 cores cost more than it gave back (docs/scale.md). Its code
+    cache is 512 MB: with C1 only the default is 48 MB, and one JVM serves every Spark test of a
+    pytest worker, whose hundreds of distinct queries filled it in one CI run ("Out of space in
+    CodeCache for method handle intrinsic": the JVM gone, every later Spark test of the worker failed).
     """
     return {
         "SPARK_WAREHOUSE_DIR": str(tmp_path_factory.mktemp("spark")),
         "SPARK_CATALOG": "in-memory",
         "SPARK_MASTER": "local[2]",
-        "SPARK_DRIVER_JAVA_OPTIONS": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
+        "SPARK_DRIVER_JAVA_OPTIONS": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:ReservedCodeCacheSize=512m",
         "PYSPARK_PYTHON": sys.executable,
     }
 
