@@ -144,30 +144,37 @@ def write_lines(lines: list[str], path: Path) -> None:
     write_text(path, "".join(line + "\n" for line in lines))
 
 
-TABLE_COLUMNS = ("cohort", "symbol", "window", "method", "cluster", "count", "median_amplitude_pct",
-                 "mad_amplitude_pct", "median_duration_min", "mad_duration_min", "median_total_volume",
-                 "mad_total_volume", "eps", "min_samples", "flag_small", "decomposition", "as_of", "run_at")
-DDL = """create table if not exists {relation} (
-    cohort varchar(16) not null,
-    symbol varchar(32) not null,
-    {window} varchar(8) not null,
-    method varchar(8) not null,
-    cluster integer not null,
-    {count} integer not null,
-    median_amplitude_pct double not null,
-    mad_amplitude_pct double not null,
-    median_duration_min double not null,
-    mad_duration_min double not null,
-    median_total_volume double not null,
-    mad_total_volume double not null,
-    eps double,
-    min_samples integer,
-    flag_small boolean,
-    decomposition varchar(16) not null,
-    as_of {ts} not null,
-    run_at {ts} not null,
-    primary key (cohort, as_of, symbol, {window}, method, cluster)
-){suffix}"""
+# imf_clusters' columns, in the table's order: (name, type, nullable). The DDL of every engine, the insert and
+# Spark's frame schema are generated from this list.
+COLUMN_TYPES = (
+    ("cohort", "varchar(16)", False), ("symbol", "varchar(32)", False), ("window", "varchar(8)", False),
+    ("method", "varchar(8)", False), ("cluster", "integer", False), ("count", "integer", False),
+    *((name, "double", False) for name in ("median_amplitude_pct", "mad_amplitude_pct", "median_duration_min",
+                                          "mad_duration_min", "median_total_volume", "mad_total_volume")),
+    ("eps", "double", True), ("min_samples", "integer", True), ("flag_small", "boolean", True),
+    ("decomposition", "varchar(16)", False), ("as_of", "timestamp", False), ("run_at", "timestamp", False),
+)
+TABLE_COLUMNS = tuple(name for name, _, _ in COLUMN_TYPES)
+PRIMARY_KEY = ("cohort", "as_of", "symbol", "window", "method", "cluster")
+
+
+def column_type(target: Target, kind: str) -> str:
+    """A COLUMN_TYPES type in the target's DDL: MySQL's DATETIME holds a naive UTC time as given, and Spark
+    has STRING and INT."""
+    if target.is_spark:
+        return "string" if kind.startswith("varchar") else {"integer": "int"}.get(kind, kind)
+    return "datetime" if kind == "timestamp" and target.is_mysql_family else kind
+
+
+def table_ddl(target: Target, relation: str, order: tuple[str, ...] = TABLE_COLUMNS, key: bool = True) -> str:
+    """`create table if not exists` of imf_clusters with its columns in `order` (every name quoted: window and
+    count are keywords somewhere), and the primary key where `key`."""
+    types_ = {name: (kind, nullable) for name, kind, nullable in COLUMN_TYPES}
+    items = [f"{quote_ident(target, c)} {column_type(target, types_[c][0])}{'' if types_[c][1] else ' not null'}"
+             for c in order]
+    if key:
+        items.append(f"primary key ({', '.join(quote_ident(target, c) for c in PRIMARY_KEY)})")
+    return f"create table if not exists {relation} (\n    " + ",\n    ".join(items) + "\n)"
 
 
 def table_rows(cohort: str, results: dict, as_of: datetime, run_at: datetime,
@@ -193,37 +200,16 @@ def replace_rows(target: Target, cohort: str, as_of: datetime, rows: list[tuple]
         replace_spark_rows(target, cohort, as_of, rows)
         return
     relation = target.relation(TABLE)
-    mysql = target.is_mysql_family
-    q = lambda name: quote_ident(target, name)  # noqa: E731 - window and count are keywords somewhere
-    ddl = DDL.format(relation=relation, window=q("window"), count=q("count"), ts="datetime" if mysql else "timestamp",
-                     suffix=" character set utf8mb4 collate utf8mb4_bin" if mysql else "")
-    columns = ", ".join(q(c) for c in TABLE_COLUMNS)
+    ddl = table_ddl(target, relation) + (" character set utf8mb4 collate utf8mb4_bin" if target.is_mysql_family else "")
+    columns = ", ".join(quote_ident(target, c) for c in TABLE_COLUMNS)
     insert = f"insert into {relation} ({columns}) values ({', '.join([param(target)] * len(TABLE_COLUMNS))})"
     delete = f"delete from {relation} where cohort = {param(target)} and as_of = {param(target)}"
     warehouse_replace_rows(target, ddl=ddl, deletes=[(delete, (cohort, as_of))], insert=insert, rows=rows)
 
 
-# Parquet has no DELETE: the table is partitioned by cohort, and a run rewrites its cohort's partition
-SPARK_DDL = """create table if not exists {relation} (
-    symbol string not null,
-    `window` string not null,
-    method string not null,
-    cluster int not null,
-    `count` int not null,
-    median_amplitude_pct double not null,
-    mad_amplitude_pct double not null,
-    median_duration_min double not null,
-    mad_duration_min double not null,
-    median_total_volume double not null,
-    mad_total_volume double not null,
-    eps double,
-    min_samples int,
-    flag_small boolean,
-    decomposition string not null,
-    as_of timestamp not null,
-    run_at timestamp not null,
-    cohort string not null
-) using parquet partitioned by (cohort)"""
+# Parquet has no DELETE: the table is partitioned by cohort, and a run rewrites its cohort's partition. Spark
+# keeps a partition column last.
+SPARK_ORDER = (*(c for c in TABLE_COLUMNS if c != "cohort"), "cohort")
 
 
 def replace_spark_rows(target: Target, cohort: str, as_of: datetime, rows: list[tuple]) -> None:
@@ -234,22 +220,20 @@ def replace_spark_rows(target: Target, cohort: str, as_of: datetime, rows: list[
 
     session = connect(target, create_schema=True)
     relation = target.relation(TABLE)
-    session.sql(SPARK_DDL.format(relation=relation))
+    session.sql(table_ddl(target, relation, SPARK_ORDER, key=False) + " using parquet partitioned by (cohort)")
     partitions = [c.name for c in session.catalog.listColumns(relation) if c.isPartition]
     if partitions != ["cohort"]:
         raise UsageError(f"{relation} is not partitioned by cohort (partitions: {', '.join(partitions) or 'none'}): "
                          "rename or drop it, then run cluster.py again")
-    kinds = {"cluster": types.IntegerType(), "count": types.IntegerType(), "min_samples": types.IntegerType(),
-             "flag_small": types.BooleanType(), "as_of": types.TimestampNTZType(), "run_at": types.TimestampNTZType(),
-             **dict.fromkeys(("cohort", "symbol", "window", "method", "decomposition"), types.StringType())}
-    schema = types.StructType([types.StructField(c, kinds.get(c, types.DoubleType())) for c in TABLE_COLUMNS])
+    kinds = {"varchar": types.StringType(), "integer": types.IntegerType(), "double": types.DoubleType(),
+             "boolean": types.BooleanType(), "timestamp": types.TimestampNTZType()}
+    schema = types.StructType([types.StructField(name, kinds[kind.split("(")[0]]) for name, kind, _ in COLUMN_TYPES])
     # the naive UTC times go in as TIMESTAMP_NTZ and are cast in the session's zone (UTC): pyspark would read a
     # plain TIMESTAMP in the process's local zone
     session.createDataFrame(rows, schema).createOrReplaceTempView("imf_clusters_new")
-    order = [*(c for c in TABLE_COLUMNS if c != "cohort"), "cohort"]  # the table's: the partition column last
-    stored = ", ".join(quote_ident(target, c) for c in order)
+    stored = ", ".join(quote_ident(target, c) for c in SPARK_ORDER)
     incoming = ", ".join(f"cast({c} as timestamp) as {c}" if c in ("as_of", "run_at") else quote_ident(target, c)
-                         for c in order)
+                         for c in SPARK_ORDER)
     others = f"from {relation} where cohort = ? and as_of <> ?"
     args = [cohort, as_of.replace(tzinfo=UTC)]
     try:
