@@ -234,6 +234,10 @@ def indicators_second_recursions(source, plan, seeds):
     return _recursions(source, plan)
 
 
+def indicators_recursions(which, source, plan, seeds):
+    return _recursions(source, plan)
+
+
 def indicators_first_seed_windows():
     return [{"name": "close_mean_12", "fn": "avg", "x": "close", "first": 0, "last": 11}]
 

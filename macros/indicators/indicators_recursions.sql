@@ -24,6 +24,13 @@
               ~ seed ~ ' else ' ~ term ~ ' end') }}
 {%- endmacro %}
 
+{#- The recursions of pass `which`, 'first' or 'second' (below), with the CTE names of its rows, the plan and
+    the seeds. -#}
+{% macro indicators_recursions(which, source, plan, seeds) -%}
+    {%- if which == 'first' -%}{{ return(data_pipeline.indicators_first_recursions(source, plan, seeds)) }}{%- endif -%}
+    {{ return(data_pipeline.indicators_second_recursions(source, plan, seeds)) }}
+{%- endmacro %}
+
 {#- The recursions of the candles (first pass): name -> r, z. ema_n: k = 2/(n+1), seeded with the
     mean of the first n closes; macd_fast: MACD's fast EMA, seeded on the slow seed's candle (25)
     with the mean of closes 14..25; RSI's average gain and loss and ATR: Wilder averages seeded

@@ -1,13 +1,20 @@
 {#- Step 3: the first pass of the recursions (indicators_first_recursions: the EMAs, MACD's fast
-    EMA, RSI's averages, ATR, the DM and TR sums, OBV), all in one window pass: each one's running
-    sum within its block, weighted relative to the block's start, from the first_seeds step. -#}
+    EMA, RSI's averages, ATR, the DM and TR sums, OBV), all in one window pass over step inputs,
+    seeded from step first_seeds. -#}
 {% macro indicators_step_first_pass() -%}
-    {%- set recursions = data_pipeline.indicators_first_recursions('inputs', 'plan', 'seeds') -%}
+    {{ return(data_pipeline.indicators_pass_query('inputs', 'first_seeds', 'first')) }}
+{%- endmacro %}
+
+{#- A pass of recursions over step `source` (steps 3 and 6): each recursion's running sum within its
+    block, weighted relative to the block's start; `which` is 'first' or 'second' (indicators_recursions),
+    `seeds` the step the recursions are seeded from. -#}
+{% macro indicators_pass_query(source, seeds, which) -%}
+    {%- set recursions = data_pipeline.indicators_recursions(which, source, 'plan', 'seeds') -%}
     with
 
-    inputs as (
+    {{ source }} as (
 
-        select * from {{ data_pipeline.indicators_stage('inputs') }}
+        select * from {{ data_pipeline.indicators_stage(source) }}
 
     ),
 
@@ -19,23 +26,23 @@
 
     seeds as (
 
-        select * from {{ data_pipeline.indicators_stage('first_seeds') }}
+        select * from {{ data_pipeline.indicators_stage(seeds) }}
 
     ),
 
     final as (
 
         select
-            inputs.symbol_key,
-            inputs.i,
-            inputs.blk,
-            inputs.o,
-            {{ data_pipeline.indicators_block_sums(recursions, 'inputs') | indent(12) }}
-        from inputs
-        inner join plan on inputs.symbol_key = plan.symbol_key
-        inner join seeds on inputs.symbol_key = seeds.symbol_key
+            {{ source }}.symbol_key,
+            {{ source }}.i,
+            {{ source }}.blk,
+            {{ source }}.o,
+            {{ data_pipeline.indicators_block_sums(recursions, source) | indent(12) }}
+        from {{ source }}
+        inner join plan on {{ source }}.symbol_key = plan.symbol_key
+        inner join seeds on {{ source }}.symbol_key = seeds.symbol_key
         window blocks as (
-            partition by inputs.symbol_key, inputs.blk order by inputs.i
+            partition by {{ source }}.symbol_key, {{ source }}.blk order by {{ source }}.i
             rows between unbounded preceding and current row
         )
 
@@ -49,17 +56,22 @@
     recursions are seeded with (indicators_first_seed_windows). A step table of its own: MySQL reads
     a temporary table once per statement. -#}
 {% macro indicators_step_first_seeds() -%}
+    {{ return(data_pipeline.indicators_seeds_step('inputs', data_pipeline.indicators_first_seed_windows())) }}
+{%- endmacro %}
+
+{#- A seeds step (3a and 6a): one row per symbol of step `source`, each of `windows` aggregated. -#}
+{% macro indicators_seeds_step(source, windows) -%}
     with
 
-    inputs as (
+    {{ source }} as (
 
-        select * from {{ data_pipeline.indicators_stage('inputs') }}
+        select * from {{ data_pipeline.indicators_stage(source) }}
 
     ),
 
     final as (
 
-        {{ data_pipeline.indicators_seeds_query(data_pipeline.indicators_first_seed_windows(), 'inputs') | indent(8) }}
+        {{ data_pipeline.indicators_seeds_query(windows, source) | indent(8) }}
 
     )
 

@@ -1,24 +1,30 @@
 {#- Step 4: the value of each first-pass recursion at the end of every block (one row per block):
     the block's own running sum plus the earlier blocks' ends, decayed. -#}
 {% macro indicators_step_first_ends() -%}
-    {%- set recursions = data_pipeline.indicators_first_recursions('inputs', 'plan', 'seeds') -%}
+    {{ return(data_pipeline.indicators_ends_query('first_pass', 'first')) }}
+{%- endmacro %}
+
+{#- The block ends of step `<which>_pass` (steps 4 and 7), one row per block, of its recursions
+    (indicators_recursions; only their names and r are read here). -#}
+{% macro indicators_ends_query(pass, which) -%}
+    {%- set recursions = data_pipeline.indicators_recursions(which, pass, 'plan', 'seeds') -%}
     with
 
-    first_pass as (
+    {{ pass }} as (
 
-        select * from {{ data_pipeline.indicators_stage('first_pass') }}
+        select * from {{ data_pipeline.indicators_stage(pass) }}
 
     ),
 
     final as (
 
         select
-            first_pass.symbol_key,
-            first_pass.blk,
-            {{ data_pipeline.indicators_block_ends(recursions, 'first_pass') | indent(12) }}
-        from first_pass
-        where first_pass.o = {{ data_pipeline.indicators_block_size() - 1 }}
-        window block_order as (partition by first_pass.symbol_key order by first_pass.blk)
+            {{ pass }}.symbol_key,
+            {{ pass }}.blk,
+            {{ data_pipeline.indicators_block_ends(recursions, pass) | indent(12) }}
+        from {{ pass }}
+        where {{ pass }}.o = {{ data_pipeline.indicators_block_size() - 1 }}
+        window block_order as (partition by {{ pass }}.symbol_key order by {{ pass }}.blk)
 
     )
 
