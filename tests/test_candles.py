@@ -176,7 +176,11 @@ def test_candles_equal_the_reference_incrementally(warehouse, profiles_dir, tmp_
         f"select count(*) from {target.relation('candles_1d')} where "
         f"is_complete = {'0' if target.type == 'mariadb' else 'false'}",
     )[0][0]
-    assert in_progress >= 4, "the current day's candles are in progress"
+    # until two hours after midnight (UTC) the cut falls on the day before, whose candles have all ended
+    if cut > _epoch(now) // 86400 * 86400:
+        assert in_progress >= 4, "the current day's candles are in progress"
+    else:
+        assert in_progress == 0, "the first load holds no bar of the current day: every 1d candle has ended"
 
     load(target, bars[bars["ts"] >= cut])
     before = datetime.now(UTC)

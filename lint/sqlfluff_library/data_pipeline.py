@@ -238,6 +238,14 @@ def indicators_recursions(which, source, plan, seeds):
     return _recursions(source, plan)
 
 
+def indicators_carried_ctes(which):
+    pass_, ends = f"{which}_pass", f"{which}_ends"
+    carried = indicators_carried(_recursions(pass_, "plan"), pass_, ends)
+    return (f"{pass_} as (select * from {pass_}_stage), {ends} as (select * from {ends}_stage), "
+            f"carried as (select {pass_}.symbol_key, {pass_}.i, {pass_}.blk, {pass_}.o, {carried} "
+            f"from {pass_} left join {ends} on {pass_}.symbol_key = {ends}.symbol_key)")
+
+
 def indicators_first_seed_windows():
     return [{"name": "close_mean_12", "fn": "avg", "x": "close", "first": 0, "last": 11}]
 

@@ -3,34 +3,9 @@
     seeded), +DI and -DI (0 when the TR sum is 0, as TA-Lib) and DX (undefined when the TR sum or
     the DI sum is 0). -#}
 {% macro indicators_step_first_values() -%}
-    {%- set recursions = data_pipeline.indicators_first_recursions('inputs', 'plan', 'seeds') -%}
     with
 
-    first_pass as (
-
-        select * from {{ data_pipeline.indicators_stage('first_pass') }}
-
-    ),
-
-    first_ends as (
-
-        select * from {{ data_pipeline.indicators_stage('first_ends') }}
-
-    ),
-
-    carried as (
-
-        select
-            first_pass.symbol_key,
-            first_pass.i,
-            first_pass.blk,
-            first_pass.o,
-            {{ data_pipeline.indicators_carried(recursions, 'first_pass', 'first_ends') | indent(12) }}
-        from first_pass
-        left join first_ends
-            on first_pass.symbol_key = first_ends.symbol_key and first_pass.blk - 1 = first_ends.blk
-
-    ),
+    {{ data_pipeline.indicators_carried_ctes('first') }},
 
     directional as (
 
@@ -68,4 +43,37 @@
     )
 
     select * from final
+{%- endmacro %}
+
+{#- The CTEs of a values step (5 and 8), ending in `carried`: each recursion of pass `which` (its
+    running sum within the block, step <which>_pass) plus the previous block's end (<which>_ends),
+    carried in. -#}
+{% macro indicators_carried_ctes(which) -%}
+    {%- set recursions = data_pipeline.indicators_recursions(which, 'inputs', 'plan', 'seeds') -%}
+    {%- set pass, ends = which ~ '_pass', which ~ '_ends' -%}
+    {{ pass }} as (
+
+        select * from {{ data_pipeline.indicators_stage(pass) }}
+
+    ),
+
+    {{ ends }} as (
+
+        select * from {{ data_pipeline.indicators_stage(ends) }}
+
+    ),
+
+    carried as (
+
+        select
+            {{ pass }}.symbol_key,
+            {{ pass }}.i,
+            {{ pass }}.blk,
+            {{ pass }}.o,
+            {{ data_pipeline.indicators_carried(recursions, pass, ends) | indent(12) }}
+        from {{ pass }}
+        left join {{ ends }}
+            on {{ pass }}.symbol_key = {{ ends }}.symbol_key and {{ pass }}.blk - 1 = {{ ends }}.blk
+
+    )
 {%- endmacro %}
