@@ -243,7 +243,8 @@ def indicators_carried_ctes(which):
     carried = indicators_carried(_recursions(pass_, "plan"), pass_, ends)
     return (f"{pass_} as (select * from {pass_}_stage), {ends} as (select * from {ends}_stage), "
             f"carried as (select {pass_}.symbol_key, {pass_}.i, {pass_}.blk, {pass_}.o, {carried} "
-            f"from {pass_} left join {ends} on {pass_}.symbol_key = {ends}.symbol_key)")
+            f"from {pass_} left join {ends} on {pass_}.symbol_key = {ends}.symbol_key"
+            f" and {pass_}.blk - 1 = {ends}.blk)")
 
 
 def indicators_first_seed_windows():

@@ -49,8 +49,8 @@
     running sum within the block, step <which>_pass) plus the previous block's end (<which>_ends),
     carried in. -#}
 {% macro indicators_carried_ctes(which) -%}
-    {%- set recursions = data_pipeline.indicators_recursions(which, 'inputs', 'plan', 'seeds') -%}
     {%- set pass, ends = which ~ '_pass', which ~ '_ends' -%}
+    {%- set recursions = data_pipeline.indicators_recursions(which, pass, 'plan', 'seeds') -%}
     {{ pass }} as (
 
         select * from {{ data_pipeline.indicators_stage(pass) }}
