@@ -94,8 +94,10 @@ lint: $(STAMP)
 pytest: setup
 	bash .ci/ensure-mariadb
 	bash .ci/ensure-java
-	# the 15 slowest tests at the end of the output: what to look at when the suite nears its 20-minute budget
-	$(BIN)/python -m pytest -n 2 --durations=15
+	# three workers on two cores: two left the cores 30% idle (Spark's and MariaDB's round trips), three 8%,
+	# and the suite took 21:47 instead of 24:52 (session 15, docs/benchmarks.md). The 15 slowest tests at the end
+	# of the output: what to look at when the suite nears its 20-minute budget
+	$(BIN)/python -m pytest -n 3 --durations=15
 
 test: lint pytest
 

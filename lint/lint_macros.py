@@ -3,7 +3,8 @@
 sqlfluff lints what a file renders to, and a file of `{% macro %}` definitions renders to nothing.
 So each macro whose body is a whole statement (select, with, delete, insert, update, create) is
 copied out on its own, at the same line and column, and linted with the project's .sqlfluff
-(stand-ins from lint/sqlfluff_library; a macro argument renders as its own name). Findings name
+(stand-ins from lint/sqlfluff_library; a macro argument renders as its own name, or as nothing when
+its default is the empty string: an optional clause). Findings name
 the macro file's own lines. Bodies that are expression fragments (casts, predicates) or Jinja
 only are not SQL sqlfluff can parse: the 120-character rule still covers their lines.
 
@@ -33,7 +34,9 @@ BLOCK = re.compile(r"\{%-?\s*(?:macro|test)\s+\w+\s*\((?P<args>.*?)\)\s*-?%\}(?P
                    r"\{%-?\s*end(?:macro|test)\s*-?%\}", re.S)
 JINJA = re.compile(r"\{#.*?#\}|\{%.*?%\}", re.S)
 STATEMENT = re.compile(r"(select|with|delete|insert|update|create)\b", re.I)
-ARG = re.compile(r"(?:^|,)\s*(\w+)")
+# an argument and its default, if any; one defaulting to the empty string is an optional clause
+EMPTY = ("''", '""')
+ARG = re.compile(r"(?:^|,)\s*(\w+)\s*(?:=\s*(\[.*?\]|\(.*?\)|\{.*?\}|'[^']*'|\"[^\"]*\"|[^,]+))?")
 # .sqlfluff's exclusions, and its line length: the argument line is longer than any code line,
 # and long_lines() holds the macro file's own lines to MAX_LINE
 EXCLUDE_RULES = ("ambiguous.column_count,structure.column_order,references.keywords,aliasing.unique.column,"
@@ -42,8 +45,9 @@ EXCLUDE_RULES = ("ambiguous.column_count,structure.column_order,references.keywo
 log = logging.getLogger("lint_macros")
 
 
-def statement_bodies(text: str) -> list[tuple[str, list[str], int]]:
-    """(body, argument names, line of the body's first line) of each macro or test that is one statement."""
+def statement_bodies(text: str) -> list[tuple[str, list[tuple[str, str]], int]]:
+    """(body, arguments (name, default or ''), line of the body's first line) of each macro or test that is
+    one statement."""
     found = []
     for match in BLOCK.finditer(text):
         body = match.group("body")
@@ -51,19 +55,21 @@ def statement_bodies(text: str) -> list[tuple[str, list[str], int]]:
             continue
         lead = len(body) - len(body.lstrip("\n "))
         first_line = text[:match.start("body") + lead].count("\n") + 1
-        args = ARG.findall(re.sub(r"=\s*(\[.*?\]|\(.*?\)|'[^']*'|\"[^\"]*\"|[^,]+)", "", match.group("args")))
+        args = [(name, default) for name, default in ARG.findall(match.group("args"))]
         found.append((body, args, first_line))
     return found
 
 
-def standalone(body: str, args: list[str]) -> str:
+def standalone(body: str, args: list[tuple[str, str]]) -> str:
     """The body as a file of its own: dedented, each argument set to its own name (dbt passes columns
-    and relations) on a first line of its own that renders to nothing."""
+    and relations), or to nothing when it defaults to the empty string, on a first line of its own that
+    renders to nothing."""
     lines = body.strip("\n ").split("\n")
     rest = [line for line in lines[1:] if line.strip()]
     indent = min((len(line) - len(line.lstrip(" ")) for line in rest), default=0)
     # the first line sets the arguments and renders to nothing (its -%} eats the newline)
-    settings = "".join(f"{{% set {a} = '{a}' %}}" for a in args) + "{% set _ = '' -%}"
+    settings = "".join("{% set " + a + " = '" + ("" if default in EMPTY else a) + "' %}" for a, default in args)
+    settings += "{% set _ = '' -%}"
     return "\n".join([settings, lines[0].lstrip(" ")] + [line[indent:] for line in lines[1:]]) + "\n"
 
 

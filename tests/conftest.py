@@ -108,8 +108,8 @@ os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 
 @pytest.fixture(scope="session", autouse=True)
 def dbt_folders_per_worker(tmp_path_factory) -> None:
-    """`make pytest` runs two pytest-xdist workers: each gets its own dbt target and log folders,
-    which dbt (its partial-parse file, its log) would otherwise write from two processes at once.
+    """`make pytest` runs three pytest-xdist workers: each gets its own dbt target and log folders,
+    which dbt (its partial-parse file, its log) would otherwise write from several processes at once.
     Tests that pass their own folders are unaffected; the jobs they start inherit these."""
     if os.environ.get("PYTEST_XDIST_WORKER"):
         root = tmp_path_factory.mktemp("dbt")

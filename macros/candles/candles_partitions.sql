@@ -34,65 +34,17 @@
     {{ return("date '" ~ day.isoformat() ~ "'") }}
 {%- endmacro %}
 
-{#- Spark: the rows an insert overwrite writes, from the run's rows (`final`). A full build writes
-    them with their partition. An incremental run writes every partition it touches (one the run
-    writes a row into, or holding a stored row the run rewrites) whole: the run's rows plus the
-    stored rows it does not rewrite, which keeps the other symbols' rows and each symbol's rows
-    before its start. A touched partition left with no row at all (its candles' bars were
-    removed) cannot be emptied by an overwrite: it gets one tombstone, is_complete NULL, and the
-    post-hook (candles_drop_emptied_partitions) drops it. `rewritten` is a predicate on the stored
-    row `stored_rows` (and on its symbol's row `plan` of the step table `plan_table`, when given),
-    `prune` one on its partition column that lets Spark skip the partitions no run row can touch.
-    Spark refuses to overwrite a table it reads unless the overwrite is dynamic, as dbt-spark's
-    is: the new files are written aside and swapped in when the job commits. -#}
+{#- Spark: the rows an insert overwrite of an interval's table writes (partition_overwrite_rows): a partition
+    left with no row gets a tombstone with is_complete NULL, which candles_drop_emptied_partitions drops.
+    `rewritten` is a predicate on the stored row `stored_rows` (and on its symbol's row `plan` of the step
+    table `plan_table`, when given). -#}
 {% macro candles_partition_rows(interval, final, rewritten, plan_table=none, prune='(1 = 1)') -%}
-    {%- set partition = data_pipeline.candles_partition_column(interval) -%}
-    {%- if not is_incremental() -%}
-        select
-            {{ final }}.*,
-            {{ data_pipeline.candles_partition_value(interval, final ~ '.candle_at') }} as {{ partition }}
-        from {{ final }}
-    {%- else -%}
-        {%- set names = adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
-        {%- set values = names | reject('equalto', partition) | list -%}
-        {%- set plan_join = 'left join ' ~ plan_table ~ ' as plan on stored_rows.symbol = plan.symbol'
-            if plan_table else '' -%}
-        {%- set outputs = [] -%}
-        {%- for name in names -%}
-            {%- do outputs.append('case when marked.is_kept = 1 then marked.is_complete end as is_complete'
-                                  if name == 'is_complete' else 'marked.' ~ name) -%}
-        {%- endfor -%}
-        select
-            {{ outputs | join(',\n') | indent(12) }}
-        from (
-            select
-                combined.*,
-                max(combined.is_rewritten) over (partition by combined.{{ partition }}) as partition_touched,
-                max(combined.is_kept) over (partition by combined.{{ partition }}) as partition_kept,
-                row_number() over (partition by combined.{{ partition }} order by combined.is_kept desc)
-                    as partition_row
-            from (
-                select
-                    run_rows.{{ values | join(', run_rows.') }},
-                    {{ data_pipeline.candles_partition_value(interval, 'run_rows.candle_at') }} as {{ partition }},
-                    1 as is_rewritten,
-                    1 as is_kept
-                from {{ final }} as run_rows
-                union all
-                select
-                    stored_rows.{{ values | join(', stored_rows.') }},
-                    stored_rows.{{ partition }},
-                    case when {{ rewritten }} then 1 else 0 end as is_rewritten,
-                    case when {{ rewritten }} then 0 else 1 end as is_kept
-                from {{ this }} as stored_rows
-                {{ plan_join }}
-                where {{ prune }}
-            ) as combined
-        ) as marked
-        where
-            marked.partition_touched = 1
-            and (marked.is_kept = 1 or (marked.partition_kept = 0 and marked.partition_row = 1))
-    {%- endif -%}
+    {{ return(data_pipeline.partition_overwrite_rows(
+        final, data_pipeline.candles_partition_column(interval),
+        data_pipeline.candles_partition_value(interval, '{row}.candle_at'), rewritten,
+        tombstone={'is_complete': 'null'},
+        stored_joins='left join ' ~ plan_table ~ ' as plan on stored_rows.symbol = plan.symbol' if plan_table else '',
+        prune=prune)) }}
 {%- endmacro %}
 
 {#- Spark post-hook: drops the partitions that hold only a tombstone (candles_partition_rows).

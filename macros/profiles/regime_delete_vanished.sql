@@ -20,7 +20,7 @@
 {%- endmacro %}
 
 {#- Spark: the overwrite rewrote every month with a lost day from its surviving rows (spark__regime_table_rows);
-    a month with no surviving row was not written, so it still holds only lost days: its partition is dropped.
+    a month with no surviving row was left one lost day as its tombstone: its partition is dropped.
     https://spark.apache.org/docs/3.5.0/sql-ref-syntax-ddl-alter-table.html#drop-partition -#}
 {% macro spark__regime_delete_vanished() -%}
     {%- if not execute or not is_incremental() -%}{{ return('') }}{%- endif -%}
