@@ -90,39 +90,25 @@ scored as (
 
 ),
 
-gain_members as (
+-- gainers by their gain count, losers by their loss count; ties by the first appearance
+direction_members as (
 
     select
-        'gainers' as cohort,
+        case when first_appearances.direction = 'gain' then 'gainers' else 'losers' end as cohort,
         first_appearances.symbol,
         row_number() over (
+            partition by first_appearances.direction
             order by
-                scored.gain_count desc,
+                case
+                    when first_appearances.direction = 'gain' then scored.gain_count else scored.loss_count
+                end desc,
                 first_appearances.window_hours asc,
                 first_appearances.window_epoch asc,
                 first_appearances.board_rank asc
         ) as cohort_rank
     from first_appearances
     inner join scored on first_appearances.symbol = scored.symbol
-    where first_appearances.direction = 'gain'
-
-),
-
-loss_members as (
-
-    select
-        'losers' as cohort,
-        first_appearances.symbol,
-        row_number() over (
-            order by
-                scored.loss_count desc,
-                first_appearances.window_hours asc,
-                first_appearances.window_epoch asc,
-                first_appearances.board_rank asc
-        ) as cohort_rank
-    from first_appearances
-    inner join scored on first_appearances.symbol = scored.symbol
-    where first_appearances.direction = 'loss'
+    where first_appearances.direction in ('gain', 'loss')
 
 ),
 
@@ -138,10 +124,7 @@ overlap_members as (
 
 members as (
 
-    select * from gain_members
-    where cohort_rank <= {{ p.top_n }}
-    union all
-    select * from loss_members
+    select * from direction_members
     where cohort_rank <= {{ p.top_n }}
     union all
     select * from overlap_members
