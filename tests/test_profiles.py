@@ -172,10 +172,12 @@ def fetch(target, relation: str, columns: list[str]) -> pd.DataFrame:
 
 
 def members(target) -> list[tuple[str, str]]:
+    """Each cohort's members in rank order (a select without order by comes in any order)."""
     return [
         (cohort, symbol)
         for cohort in ("gainers", "losers", "overlaps")
-        for (symbol,) in query(target, f"select symbol from {target.relation('habitual_' + cohort)}")
+        for (symbol,) in query(target, f"select symbol from {target.relation('habitual_' + cohort)} "
+                                       f"order by {quote_ident(target, 'rank')}")
     ]
 
 
