@@ -45,14 +45,20 @@
                     case when {{ kept }} then 1 else 0 end as is_kept
                 from {{ final }} as run_rows
                 union all
+                -- the predicate once (int_bars_6h's is a literal map of every symbol, which Spark plans)
                 select
-                    stored_rows.{{ values | join(', stored_rows.') }},
-                    stored_rows.{{ partition_column }},
-                    case when {{ rewritten }} then 1 else 0 end as is_rewritten,
-                    case when {{ rewritten }} then 0 else 1 end as is_kept
-                from {{ this }} as stored_rows
-                {{ stored_joins }}
-                where {{ prune }}
+                    flagged.{{ values | join(', flagged.') }},
+                    flagged.{{ partition_column }},
+                    flagged.is_rewritten,
+                    1 - flagged.is_rewritten as is_kept
+                from (
+                    select
+                        stored_rows.*,
+                        case when {{ rewritten }} then 1 else 0 end as is_rewritten
+                    from {{ this }} as stored_rows
+                    {{ stored_joins }}
+                    where {{ prune }}
+                ) as flagged
             ) as combined
         ) as marked
         where
