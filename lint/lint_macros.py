@@ -4,8 +4,7 @@ sqlfluff lints what a file renders to, and a file of `{% macro %}` definitions r
 So each macro whose body is a whole statement (select, with, delete, insert, update, create) is
 copied out on its own, at the same line and column, and linted with the project's .sqlfluff
 (stand-ins from lint/sqlfluff_library; a macro argument renders as its own name, or as nothing when
-its default is the empty string: an optional clause). Findings name
-the macro file's own lines. Bodies that are expression fragments (casts, predicates) or Jinja
+its default is the empty string: an optional clause). Findings name the macro file's own lines. Bodies that are expression fragments (casts, predicates) or Jinja
 only are not SQL sqlfluff can parse: the 120-character rule still covers their lines.
 
 Files listed in lint/macro_lint_pending.txt (with the reason) are linted and their sqlfluff findings
@@ -55,8 +54,7 @@ def statement_bodies(text: str) -> list[tuple[str, list[tuple[str, str]], int]]:
             continue
         lead = len(body) - len(body.lstrip("\n "))
         first_line = text[:match.start("body") + lead].count("\n") + 1
-        args = [(name, default) for name, default in ARG.findall(match.group("args"))]
-        found.append((body, args, first_line))
+        found.append((body, ARG.findall(match.group("args")), first_line))
     return found
 
 
