@@ -4,8 +4,9 @@ sqlfluff lints what a file renders to, and a file of `{% macro %}` definitions r
 So each macro whose body is a whole statement (select, with, delete, insert, update, create) is
 copied out on its own, at the same line and column, and linted with the project's .sqlfluff
 (stand-ins from lint/sqlfluff_library; a macro argument renders as its own name, or as nothing when
-its default is the empty string: an optional clause). Findings name the macro file's own lines. Bodies that are expression fragments (casts, predicates) or Jinja
-only are not SQL sqlfluff can parse: the 120-character rule still covers their lines.
+its default is the empty string: an optional clause). Findings name the macro file's own lines.
+Bodies that are expression fragments (casts, predicates) or Jinja only are not SQL sqlfluff can
+parse: the 120-character rule still covers their lines.
 
 Files listed in lint/macro_lint_pending.txt (with the reason) are linted and their sqlfluff findings
 shown, but do not fail the run; a listed file that has become clean does, so the list only shrinks.
