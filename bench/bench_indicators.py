@@ -5,7 +5,9 @@ Data: N synthetic symbols x D days of minute bars (the benchmark market), loaded
 - incremental: the last hour of bars is loaded, then `dbt run --select +indicators` (cron's line) against
   the same peer figure (it keeps no state, so after the new hour it does its whole work again); then the
   same line with no new bars;
-- dbt's own start: a `dbt run` that selects nothing, the floor under every dbt figure.
+- dbt's own start: a `dbt run` that selects nothing, the floor under every dbt figure;
+- on DuckDB, the full build's statements replayed without dbt (bench/replay_sql.py), on a copy of the
+  warehouse before it: what its SQL costs alone, so that dbt's start plus this is the floor of the full build.
 Both run as processes of their own, as a user runs them; the figures include dbt's and Python's start. Peak
 resident memory is the process's own (MariaDB's server is not counted). Targets (issue 17): full build 3x
 the peer on MariaDB and 1.5x on DuckDB; incremental 20x and 5x. Report 30, 60 and 120 days: the incremental
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 from contextlib import nullcontext
 from pathlib import Path
 
@@ -36,6 +39,15 @@ def run(sizes: list[tuple[int, int]], engines: list[str], workdir: Path, peer_da
     return rows
 
 
+def copy_warehouse(target, folder: Path) -> Path:
+    """A copy of a DuckDB warehouse file under folder, by the same name (its catalog's, which the SQL names)."""
+    source = Path(target.path)
+    if source.with_name(source.name + ".wal").exists():
+        raise SystemExit(f"{source} has a write-ahead log: a process still holds it")
+    folder.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.copy(source, folder / source.name))
+
+
 def run_engine(engine: str, symbols: int, days: int, early: list, late: list, n_bars: int, workdir: Path,
                env: dict[str, str], with_peer: bool) -> list[Row]:
     label = f"indicators {symbols}x{days}d"
@@ -45,7 +57,17 @@ def run_engine(engine: str, symbols: int, days: int, early: list, late: list, n_
     child("bench.child_dbt", "parse")  # untimed: the first command of a target folder parses the whole project
     # dbt's own start (process, partial parse, connection), the floor under every dbt figure below
     start = child("bench.child_dbt", "run", "--select", "+indicators", "--exclude", "+indicators")
+    before_full = copy_warehouse(target, workdir / "before-full") if engine == "duckdb" else None
+    logs = workdir / f"logs-indicators-{engine}-{symbols}x{days}"
+    os.environ["DBT_LOG_PATH"] = str(logs)
     full = child("bench.child_dbt", "run", "--select", "+indicators", "--full-refresh")
+    del os.environ["DBT_LOG_PATH"]
+    # the same statements without dbt (bench/replay_sql.py): what the SQL costs alone
+    sql_alone = None
+    if before_full:
+        sql_alone = child("bench.replay_sql", "--duckdb", str(before_full), "--built", str(target.path),
+                          "--log", str(logs / "dbt.log"),
+                          "--manifest", os.environ["DBT_TARGET_PATH"] + "/manifest.json")
     # The peer keeps no state: after the new hour it repeats the same work, so one run (on the bars
     # before it) is its figure for both comparisons; it is skipped past --peer-days (it takes hours).
     peer = child("bench.indicators_peer", "--target", engine) if with_peer else None
@@ -67,9 +89,15 @@ def run_engine(engine: str, symbols: int, days: int, early: list, late: list, n_
     if peer is not None:
         rows.append(Row(label, engine, "peer: read, resample, TA-Lib, write back", n_bars, peer["seconds"],
                         f"1.0x; peak {peer['peak_mb']:.0f} MB"))
+    rows.append(Row(label, engine, "dbt run +indicators --full-refresh", n_bars, full["seconds"], against_peer(full)))
+    if sql_alone:
+        # dbt's start plus the SQL alone is what the full build would take if dbt did nothing per model
+        floor = {"seconds": start["seconds"] + sql_alone["seconds"], "peak_mb": sql_alone["peak_mb"]}
+        rows.append(Row(label, engine, "its SQL alone, replayed without dbt", n_bars, sql_alone["seconds"],
+                        f"{sql_alone['threads']} cursors, CPU {sql_alone['cpu_seconds']:.2f} s; dbt's start + this: "
+                        f"{floor['seconds']:.2f} s, {against_peer(floor)}"))
     return [
         *rows,
-        Row(label, engine, "dbt run +indicators --full-refresh", n_bars, full["seconds"], against_peer(full)),
         Row(label, engine, "dbt run +indicators, +1 h of bars (incremental)", n_bars, incremental["seconds"],
             against_peer(incremental)),
         Row(label, engine, "dbt run +indicators, no new bars", n_bars, idle["seconds"], against_peer(idle)),
