@@ -208,6 +208,29 @@ def test_candles_equal_the_reference_incrementally(warehouse, profiles_dir, tmp_
     assert_candles_equal(target, bars, before, datetime.now(UTC), "full refresh", intervals)
 
 
+@engines_param()
+def test_newest_candles_go_when_their_bars_go_and_newer_come(warehouse, profiles_dir, tmp_path):
+    """A symbol's newest candle of every interval loses all its bars while bars of a later day arrive, and the
+    run has no recompute_from: it rebuilds each interval from that candle on, so the candle goes. (Looked for
+    after the insert, from the newest candle then, the vanished candles stayed.)"""
+    target = warehouse
+    common = {"target": target.name, "target_path": tmp_path / "target", "log_path": tmp_path / "logs"}
+    now = datetime.now(UTC).replace(tzinfo=None, second=0, microsecond=0)
+    bars = build_bars(now - timedelta(minutes=3))
+    symbol = bars["symbol"].value_counts().idxmax()
+    day = (_epoch(now) // 86400 - 3) * 86400
+    mine = bars["symbol"] == symbol
+    load(target, bars[~mine | (bars["ts"] < day + 5 * 60)])
+    assert set(run(common).values()) == {"success"}
+    # its bars of that day's first 5 minutes go: the newest candle of each interval, 5m to 1d
+    delete_bars(target, f"symbol = '{symbol}' and timestamp >= {stamp(day)}")
+    load(target, bars[mine & (bars["ts"] >= day + 86400)])
+    left = bars[~mine | (bars["ts"] < day) | (bars["ts"] >= day + 86400)]
+    before = datetime.now(UTC)
+    run(common)
+    assert_candles_equal(target, left, before, datetime.now(UTC), "newest candles' bars removed")
+
+
 @pytest.mark.parametrize(
     "bad, needle",
     [

@@ -295,3 +295,29 @@ def partition_month(date_expression):
 
 def regime_table_rows(final):
     return f"select * from {final}"
+
+
+def candles_source(interval):
+    return ("stg_ohlcvt", "bar_at")
+
+
+class _Seconds(dict):
+    def __missing__(self, interval):
+        return 300
+
+
+def candle_interval_seconds():
+    """Any interval's seconds: a macro argument renders as its own name ('interval')."""
+    return _Seconds({"5m": 300, "15m": 900, "1h": 3600, "4h": 14400, "1d": 86400})
+
+
+def candles_source_filter(plan, time_column):
+    return f"(symbol = 'XBTUSD' and {time_column} >= cast('2026-11-01 00:00:00' as datetime))"
+
+
+def epoch_seconds(ts):
+    return f"epoch_seconds({ts})"
+
+
+def leading_join():
+    return "inner join"

@@ -13,8 +13,11 @@
         {%- set since_epoch = ((since - epoch0).total_seconds() | int) // seconds * seconds -%}
     {%- endif -%}
     {%- set starts = {} -%}
+    {#- max() of the bare column: MySQL/MariaDB then read each symbol's last key (a loose index scan), where
+        a max() of an expression read every row -#}
     {%- set query -%}
-        select symbol, max({{ data_pipeline.epoch_seconds('candle_at') }}) from {{ this }} group by symbol
+        select newest_rows.symbol, {{ data_pipeline.epoch_seconds('newest_rows.newest_at') }}
+        from (select symbol, max(candle_at) as newest_at from {{ this }} group by symbol) as newest_rows
     {%- endset -%}
     {%- for row in run_query(query).rows -%}
         {%- set newest = row[1] | int -%}
@@ -70,18 +73,20 @@
     {{ return('(' ~ (terms | join(' or ') if terms else '1 = 0') ~ ')') }}
 {%- endmacro %}
 
-{#- The post-hook of an incremental run: the stored candles the plan rebuilt that have no source
+{#- The pre-hook of an incremental run: the stored candles the plan rebuilds that have no source
     row any more (their bars were removed) are deleted; dbt's delete+insert only replaces the
-    candles the run wrote. In the insert's transaction. -#}
+    candles the run writes. In the insert's transaction, and before it: the plan is then the run's
+    own (each symbol from its newest candle before the run). A post-hook's plan would start at the
+    newest candle after the insert, and miss the one whose bars were removed while newer bars came. -#}
 {% macro candles_delete_vanished(interval) -%}
     {%- if not execute or not is_incremental() or not data_pipeline.candles_enabled(interval) -%}
         {{ return('') }}
     {%- endif -%}
-    {{ return(adapter.dispatch('candles_delete_vanished', 'data_pipeline')(interval)) }}
-{%- endmacro %}
-{% macro default__candles_delete_vanished(interval) -%}
     {%- set plan = data_pipeline.candles_plan(interval) -%}
     {%- if not plan.starts -%}{{ return('') }}{%- endif -%}
+    {{ return(adapter.dispatch('candles_delete_vanished', 'data_pipeline')(interval, plan)) }}
+{%- endmacro %}
+{% macro default__candles_delete_vanished(interval, plan) -%}
     {%- set source, time_column = data_pipeline.candles_source(interval) -%}
     {%- set seconds = data_pipeline.candle_interval_seconds()[interval] -%}
     {%- set stored = this.identifier -%}
@@ -95,9 +100,54 @@
         {{ data_pipeline.candles_source_filter({'full': false, 'starts': plan.starts, 'new': []}, 'candle_at') }}
         and not exists (select 1 from {{ source }} as source_rows where {{ in_candle }})
 {%- endmacro %}
-{#- Spark: the run's overwrite already left out the rebuilt candles with no source row; a partition
-    left with none at all holds a tombstone, and is dropped. -#}
-{% macro spark__candles_delete_vanished(interval) -%}
+{#- MySQL/MariaDB: an anti-join with the candles the source rows from the plan's starts make. The
+    correlated NOT EXISTS above read each symbol's source rows by the symbol alone, from its first
+    bar to the candle's: 9 s for candles_5m at 100 symbols x 120 days, growing with the history.
+    The source rows here are read by literal key ranges (candles_source_filter). The derived
+    table's columns have names of their own, so the rebuilt ranges' bare `symbol` and `candle_at`
+    are the stored candle's. The table is named in full, not aliased: MariaDB looks an alias in the
+    delete list up in the connection's default database, and dbt's connection has none.
+    https://mariadb.com/kb/en/delete/#multiple-table-syntax -#}
+{% macro mysql__candles_delete_vanished(interval, plan) -%}
+    {%- set source, time_column = data_pipeline.candles_source(interval) -%}
+    {%- set seconds = data_pipeline.candle_interval_seconds()[interval] -%}
+    {%- set rebuilt = {'full': false, 'starts': plan.starts, 'new': []} -%}
+    {%- set source_epoch = data_pipeline.epoch_seconds('source_rows.' ~ time_column) -%}
+    {%- set source_candle = data_pipeline.int_div(source_epoch, seconds) ~ ' * ' ~ seconds -%}
+    delete {{ this }}
+    from {{ this }}
+    left join (
+        select
+            source_rows.symbol as present_symbol,
+            {{ source_candle }} as present_epoch
+        from {{ source }} as source_rows
+        where {{ data_pipeline.candles_source_filter(rebuilt, time_column) }}
+        group by source_rows.symbol, {{ source_candle }}
+    ) as present
+        on
+            {{ this }}.symbol = present.present_symbol
+            and {{ data_pipeline.epoch_seconds(this ~ '.candle_at') }} = present.present_epoch
+    where
+        {{ data_pipeline.candles_source_filter(rebuilt, 'candle_at') }}
+        and present.present_symbol is null
+{%- endmacro %}
+{% macro mariadb__candles_delete_vanished(interval, plan) -%}
+    {{ return(data_pipeline.mysql__candles_delete_vanished(interval, plan)) }}
+{%- endmacro %}
+{#- Spark: the run's overwrite already leaves out the rebuilt candles with no source row
+    (candles_drop_emptied). -#}
+{% macro spark__candles_delete_vanished(interval, plan) -%}{{ return('') }}{%- endmacro %}
+
+{#- The post-hook of an incremental run on Spark: a partition the overwrite left with no candle holds
+    a tombstone, and is dropped. Elsewhere nothing: candles_delete_vanished deleted them before. -#}
+{% macro candles_drop_emptied(interval) -%}
+    {%- if not execute or not is_incremental() or not data_pipeline.candles_enabled(interval) -%}
+        {{ return('') }}
+    {%- endif -%}
+    {{ return(adapter.dispatch('candles_drop_emptied', 'data_pipeline')(interval)) }}
+{%- endmacro %}
+{% macro default__candles_drop_emptied(interval) -%}{{ return('') }}{%- endmacro %}
+{% macro spark__candles_drop_emptied(interval) -%}
     {{ return(data_pipeline.candles_drop_emptied_partitions(interval)) }}
 {%- endmacro %}
 

@@ -42,7 +42,7 @@
             lag(candle_rows.high) over symbol_order as prev_high,
             lag(candle_rows.low) over symbol_order as prev_low
         from candle_rows
-        inner join plan on candle_rows.symbol = plan.symbol
+        {{ data_pipeline.leading_join() }} plan on candle_rows.symbol = plan.symbol
         where {{ read_filter }}
         window symbol_order as (partition by plan.symbol_key order by candle_rows.candle_at)
 

@@ -1,7 +1,8 @@
 -- One row per symbol and 1d candle that holds a sane bar (../shared/spec/candles-and-indicators.md).
 -- Built by macros/candles/candles_build.sql; incremental from each symbol's newest candle on.
-{{ config(materialized=data_pipeline.candles_materialized('1d'), post_hook=[
-    "{{ data_pipeline.candles_delete_vanished('1d') }}",
+{{ config(materialized=data_pipeline.candles_materialized('1d'),
+    pre_hook=["{{ data_pipeline.candles_delete_vanished('1d') }}"], post_hook=[
+    "{{ data_pipeline.candles_drop_emptied('1d') }}",
     "{{ data_pipeline.candles_key('1d') }}",
 ], **data_pipeline.candles_incremental_config('1d')) }}
 

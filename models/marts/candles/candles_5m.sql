@@ -1,7 +1,8 @@
 -- One row per symbol and 5m candle that holds a sane bar (../shared/spec/candles-and-indicators.md).
 -- Built by macros/candles/candles_build.sql; incremental from each symbol's newest candle on.
-{{ config(materialized=data_pipeline.candles_materialized('5m'), post_hook=[
-    "{{ data_pipeline.candles_delete_vanished('5m') }}",
+{{ config(materialized=data_pipeline.candles_materialized('5m'),
+    pre_hook=["{{ data_pipeline.candles_delete_vanished('5m') }}"], post_hook=[
+    "{{ data_pipeline.candles_drop_emptied('5m') }}",
     "{{ data_pipeline.candles_key('5m') }}",
 ], **data_pipeline.candles_incremental_config('5m')) }}
 
