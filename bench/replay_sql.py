@@ -38,7 +38,7 @@ def statements_of_last_command(log_text: str) -> tuple[dict[str, list[str]], int
     lines = ANSI.sub("", log_text).split("\n")
     starts = [k for k, line in enumerate(lines) if "Running with dbt=" in line]
     if not starts:
-        raise SystemExit("--log: no dbt command in the log")
+        raise ValueError("no dbt command in the log")
     nodes: dict[str, list[str]] = {}
     threads, current, node = 1, None, None
 
@@ -116,10 +116,17 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", datefmt="%H:%M:%S")
     import duckdb
 
+    for flag, path in (("--duckdb", args.duckdb), ("--built", args.built), ("--log", args.log),
+                       ("--manifest", args.manifest)):
+        if not path.is_file():
+            parser.error(f"{flag} {path}: no such file")
     # dbt rotates its log at 10 MB (dbt.log.1 is the one before): the command may begin in a rotated one
     rotated = [args.log.with_name(f"{args.log.name}.{k}") for k in range(5, 0, -1)]
     text = "".join(path.read_text() for path in [*rotated, args.log] if path.exists())
-    nodes, threads = statements_of_last_command(text)
+    try:
+        nodes, threads = statements_of_last_command(text)
+    except ValueError as error:
+        parser.error(f"--log {args.log}: {error}")
     manifest = json.loads(args.manifest.read_text())["nodes"]
     parents = {n: set(manifest[n]["depends_on"]["nodes"]) & set(nodes) for n in nodes}
     log.info("%d models, %d statements, %d threads", len(nodes), sum(map(len, nodes.values())), threads)
