@@ -4,7 +4,8 @@ sqlfluff lints what a file renders to, and a file of `{% macro %}` definitions r
 So each macro whose body is a whole statement (select, with, delete, insert, update, create) is
 copied out on its own, at the same line and column, and linted with the project's .sqlfluff
 (stand-ins from lint/sqlfluff_library; a macro argument renders as its own name, or as nothing when
-its default is the empty string: an optional clause). Findings name the macro file's own lines.
+its default is the empty string: an optional clause, or as ARGUMENT_STAND_INS says). Findings name
+the macro file's own lines.
 Bodies that are expression fragments (casts, predicates) or Jinja only are not SQL sqlfluff can
 parse: the 120-character rule still covers their lines.
 
@@ -36,6 +37,8 @@ JINJA = re.compile(r"\{#.*?#\}|\{%.*?%\}", re.S)
 STATEMENT = re.compile(r"(select|with|delete|insert|update|create)\b", re.I)
 # an argument and its default, if any; one defaulting to the empty string is an optional clause
 EMPTY = ("''", '""')
+# arguments that are not a name: what they render as instead (the indicator steps' table of step tables)
+ARGUMENT_STAND_INS = {"stage": "data_pipeline.indicators_stage_tables()"}
 ARG = re.compile(r"(?:^|,)\s*(\w+)\s*(?:=\s*(\[.*?\]|\(.*?\)|\{.*?\}|'[^']*'|\"[^\"]*\"|[^,]+))?")
 # .sqlfluff's exclusions, and its line length: the argument line is longer than any code line,
 # and long_lines() holds the macro file's own lines to MAX_LINE
@@ -67,9 +70,15 @@ def standalone(body: str, args: list[tuple[str, str]]) -> str:
     rest = [line for line in lines[1:] if line.strip()]
     indent = min((len(line) - len(line.lstrip(" ")) for line in rest), default=0)
     # the first line sets the arguments and renders to nothing (its -%} eats the newline)
-    settings = "".join("{% set " + a + " = '" + ("" if default in EMPTY else a) + "' %}" for a, default in args)
+    settings = "".join("{% set " + a + " = " + stand_in(a, default) + " %}" for a, default in args)
     settings += "{% set _ = '' -%}"
     return "\n".join([settings, lines[0].lstrip(" ")] + [line[indent:] for line in lines[1:]]) + "\n"
+
+
+def stand_in(argument: str, default: str) -> str:
+    if argument in ARGUMENT_STAND_INS:
+        return ARGUMENT_STAND_INS[argument]
+    return "'" + ("" if default in EMPTY else argument) + "'"
 
 
 def long_lines(path: Path, text: str) -> list[str]:

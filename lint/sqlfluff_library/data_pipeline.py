@@ -180,8 +180,18 @@ def indicators_build(interval):
     return "select symbol, candle_at, is_complete, close, sma_20, obv\nfrom final"
 
 
-def indicators_stage(name):
+def indicators_stage(name, temporary=None):
     return f"indicators_15m__{name}"
+
+
+class _StageTables(dict):
+    def __missing__(self, name):
+        return indicators_stage(name)
+
+
+def indicators_stage_tables(temporary=None):
+    """Every step's table, whatever the step (the steps' `stage` argument; lint_macros.py ARGUMENT_STAND_INS)."""
+    return _StageTables()
 
 
 def indicators_block_size():
@@ -238,7 +248,7 @@ def indicators_recursions(which, source, plan, seeds):
     return _recursions(source, plan)
 
 
-def indicators_carried_ctes(which):
+def indicators_carried_ctes(stage, which):
     pass_, ends = f"{which}_pass", f"{which}_ends"
     carried = indicators_carried(_recursions(pass_, "plan"), pass_, ends)
     return (f"{pass_} as (select * from {pass_}_stage), {ends} as (select * from {ends}_stage), "

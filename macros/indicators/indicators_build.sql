@@ -6,7 +6,7 @@
     {%- if not data_pipeline.indicators_enabled(interval) -%}
         {{ return(data_pipeline.indicators_not_built()) }}
     {%- endif -%}
-    {%- set stage = data_pipeline.indicators_stage -%}
+    {%- set stage = data_pipeline.indicators_stage_tables(data_pipeline.indicators_temporary()) -%}
     {%- set columns = [] -%}
     {%- for name, lookback, expression in data_pipeline.indicators_columns() -%}
         {%- do columns.append(data_pipeline.cast_double('case when inputs.i >= ' ~ lookback ~ ' then ' ~ expression
@@ -16,37 +16,37 @@
 
     inputs as (
 
-        select * from {{ stage('inputs') }}
+        select * from {{ stage['inputs'] }}
 
     ),
 
     first_values as (
 
-        select * from {{ stage('first_values') }}
+        select * from {{ stage['first_values'] }}
 
     ),
 
     second_values as (
 
-        select * from {{ stage('second_values') }}
+        select * from {{ stage['second_values'] }}
 
     ),
 
     range_windows as (
 
-        select * from {{ stage('range_windows') }}
+        select * from {{ stage['range_windows'] }}
 
     ),
 
     commodity_channel as (
 
-        select * from {{ stage('commodity_channel') }}
+        select * from {{ stage['commodity_channel'] }}
 
     ),
 
     money_flow_windows as (
 
-        select * from {{ stage('money_flow_windows') }}
+        select * from {{ stage['money_flow_windows'] }}
 
     ),
 

@@ -5,16 +5,30 @@
 
 {#- Step table `name`: indicators_<interval>__<name>, a temporary table where the engine has
     them (the model's hooks and its query share one connection), else a table. -#}
-{% macro indicators_stage(name) -%}
+{% macro indicators_stage(name, temporary=none) -%}
     {%- set relation = this.incorporate(path={'identifier': this.identifier ~ '__' ~ name}) -%}
-    {%- if not data_pipeline.indicators_temporary() -%}{{ return(relation) }}{%- endif -%}
+    {%- if not (data_pipeline.indicators_temporary() if temporary is none else temporary) -%}
+        {{ return(relation) }}
+    {%- endif -%}
     {{ return(adapter.dispatch('indicators_temporary_name', 'data_pipeline')(relation)) }}
 {%- endmacro %}
+
 {% macro default__indicators_temporary_name(relation) -%}{{ return(relation) }}{%- endmacro %}
 {#- https://duckdb.org/docs/sql/statements/create_table#temporary-tables : only in the temp catalog,
     found by the bare name. -#}
 {% macro duckdb__indicators_temporary_name(relation) -%}
     {{ return(adapter.quote(relation.identifier)) }}
+{%- endmacro %}
+
+{#- Every step table's name, by step: the driver and the hooks take them once per run and pass them
+    to the steps. Each macro call costs dbt about 0.2 ms (docs/indicators.md, "Time"), and a name
+    taken for each reference cost 7 calls, 400 per model. -#}
+{% macro indicators_stage_tables(temporary) -%}
+    {%- set tables = {} -%}
+    {%- for name in data_pipeline.indicators_stages() -%}
+        {%- do tables.update({name: data_pipeline.indicators_stage(name, temporary)}) -%}
+    {%- endfor -%}
+    {{ return(tables) }}
 {%- endmacro %}
 
 {#- Whether the step tables are temporary: on DuckDB (in memory, not written to the database file)
@@ -43,30 +57,30 @@
     {{ log(this.identifier ~ ': ' ~ step ~ ' (' ~ ('%.2f' | format(seconds)) ~ ' s)', info=true) }}
 {%- endmacro %}
 
-{#- Step table `name` from a query, with its primary key on MySQL/MariaDB (declared in the CREATE,
-    so the rows go straight into the clustered index and the next step's joins are key lookups). -#}
-{% macro indicators_create(name, sql, primary_key) -%}
-    {%- set relation = data_pipeline.indicators_stage(name) -%}
+{#- Step table `name` of `stage` (indicators_stage_tables) from a query, with its primary key on
+    MySQL/MariaDB (declared in the CREATE, so the rows go straight into the clustered index and the
+    next step's joins are key lookups). -#}
+{% macro indicators_create(stage, temporary, name, sql, primary_key) -%}
+    {%- set relation = stage[name] -%}
     {%- do adapter.execute('drop table if exists ' ~ relation, auto_begin=false, fetch=false) -%}
     {%- set create_table_as = adapter.dispatch('indicators_create_table_as', 'data_pipeline') -%}
-    {%- do data_pipeline.indicators_execute(name, create_table_as(relation, sql, primary_key)) -%}
+    {%- do data_pipeline.indicators_execute(name, create_table_as(relation, sql, primary_key, temporary)) -%}
 {%- endmacro %}
-{% macro default__indicators_create_table_as(relation, sql, primary_key) -%}
-    {%- set kind = 'temporary table ' if data_pipeline.indicators_temporary() else 'table ' -%}
-    {{ return('create ' ~ kind ~ relation ~ ' as ' ~ sql) }}
+{% macro default__indicators_create_table_as(relation, sql, primary_key, temporary) -%}
+    {{ return('create ' ~ ('temporary table ' if temporary else 'table ') ~ relation ~ ' as ' ~ sql) }}
 {%- endmacro %}
-{% macro mysql__indicators_create_table_as(relation, sql, primary_key) -%}
-    {%- set kind = 'temporary table ' if data_pipeline.indicators_temporary() else 'table ' -%}
-    {{ return('create ' ~ kind ~ relation ~ ' (primary key (' ~ primary_key | join(', ') ~ ')) ' ~ sql) }}
+{% macro mysql__indicators_create_table_as(relation, sql, primary_key, temporary) -%}
+    {{ return('create ' ~ ('temporary table ' if temporary else 'table ') ~ relation
+              ~ ' (primary key (' ~ primary_key | join(', ') ~ ')) ' ~ sql) }}
 {%- endmacro %}
-{% macro mariadb__indicators_create_table_as(relation, sql, primary_key) -%}
-    {{ data_pipeline.mysql__indicators_create_table_as(relation, sql, primary_key) }}
+{% macro mariadb__indicators_create_table_as(relation, sql, primary_key, temporary) -%}
+    {{ data_pipeline.mysql__indicators_create_table_as(relation, sql, primary_key, temporary) }}
 {%- endmacro %}
 {#- Spark: a parquet table (a bare CREATE TABLE AS asks for Hive's SerDe); no keys. Temporary views
     instead, cached or not, made each step slower than the last: every step's plan then holds all
     the earlier ones (docs/scale.md).
     https://spark.apache.org/docs/3.5.0/sql-ref-syntax-ddl-create-table-datasource.html -#}
-{% macro spark__indicators_create_table_as(relation, sql, primary_key) -%}
+{% macro spark__indicators_create_table_as(relation, sql, primary_key, temporary) -%}
     {{ return('create table ' ~ relation ~ ' using parquet as ' ~ sql) }}
 {%- endmacro %}
 
@@ -75,9 +89,9 @@
 {% macro indicators_drop_scratch(interval) -%}
     {%- if execute and data_pipeline.indicators_enabled(interval) -%}
         {%- if not data_pipeline.checked_var('keep_scratch') -%}
-            {%- for name in data_pipeline.indicators_stages() -%}
-                {%- do adapter.execute('drop table if exists ' ~ data_pipeline.indicators_stage(name),
-                                       auto_begin=false, fetch=false) -%}
+            {%- for relation in data_pipeline.indicators_stage_tables(data_pipeline.indicators_temporary()).values()
+                -%}
+                {%- do adapter.execute('drop table if exists ' ~ relation, auto_begin=false, fetch=false) -%}
             {%- endfor -%}
         {%- endif -%}
         {%- do data_pipeline.indicators_unlock() -%}

@@ -7,28 +7,35 @@
     {%- if not execute or not data_pipeline.indicators_enabled(interval) -%}{{ return('') }}{%- endif -%}
     {%- set m = data_pipeline -%}
     {%- set full = not is_incremental() -%}
-    {%- set rows = ['symbol_key', 'i'] -%}
+    {%- set rows, symbols, blocks = ['symbol_key', 'i'], ['symbol_key'], ['symbol_key', 'blk'] -%}
+    {%- set temporary = m.indicators_temporary() -%}
+    {%- set stage = m.indicators_stage_tables(temporary) -%}
     {%- do m.indicators_lock() -%}
 
-    {%- do m.indicators_create('plan', m.indicators_step_plan(interval), ['symbol_key']) -%}
-    {%- set counts = run_query('select count(*), count(state_at) from ' ~ m.indicators_stage('plan')).rows[0] -%}
+    {%- do m.indicators_create(stage, temporary, 'plan', m.indicators_step_plan(stage, interval), symbols) -%}
+    {%- set counts = run_query('select count(*), count(state_at) from ' ~ stage['plan']).rows[0] -%}
     {{ log(this.identifier ~ ': ' ~ ('full build' if full else 'incremental run') ~ ', ' ~ counts[0] ~ ' symbols, '
            ~ counts[1] ~ ' continuing from their stored state', info=true) }}
     {%- set read_filter = m.indicators_rows_from('read_from', 'candle_rows', full) -%}
-    {%- do m.indicators_create('inputs', m.indicators_step_inputs(interval, read_filter), rows) -%}
-    {%- do m.indicators_create('first_seeds', m.indicators_step_first_seeds(), ['symbol_key']) -%}
-    {%- do m.indicators_create('first_pass', m.indicators_step_first_pass(), rows) -%}
-    {%- do m.indicators_create('first_ends', m.indicators_step_first_ends(), ['symbol_key', 'blk']) -%}
-    {%- do m.indicators_create('first_values', m.indicators_step_first_values(), rows) -%}
-    {%- do m.indicators_create('second_seeds', m.indicators_step_second_seeds(), ['symbol_key']) -%}
-    {%- do m.indicators_create('second_pass', m.indicators_step_second_pass(), rows) -%}
-    {%- do m.indicators_create('second_ends', m.indicators_step_second_ends(), ['symbol_key', 'blk']) -%}
-    {%- do m.indicators_create('second_values', m.indicators_step_second_values(), rows) -%}
-    {%- do m.indicators_create('candle_terms', m.indicators_step_candle_terms(), rows) -%}
-    {%- do m.indicators_create('range_windows', m.indicators_step_range_windows(), rows) -%}
-    {%- do m.indicators_create('typical_price_windows', m.indicators_step_typical_price_windows(), rows) -%}
-    {%- do m.indicators_create('commodity_channel', m.indicators_step_commodity_channel(), rows) -%}
-    {%- do m.indicators_create('money_flow_windows', m.indicators_step_money_flow_windows(), rows) -%}
+    {%- set steps = [
+        ('inputs', m.indicators_step_inputs(stage, interval, read_filter), rows),
+        ('first_seeds', m.indicators_step_first_seeds(stage), symbols),
+        ('first_pass', m.indicators_step_first_pass(stage), rows),
+        ('first_ends', m.indicators_step_first_ends(stage), blocks),
+        ('first_values', m.indicators_step_first_values(stage), rows),
+        ('second_seeds', m.indicators_step_second_seeds(stage), symbols),
+        ('second_pass', m.indicators_step_second_pass(stage), rows),
+        ('second_ends', m.indicators_step_second_ends(stage), blocks),
+        ('second_values', m.indicators_step_second_values(stage), rows),
+        ('candle_terms', m.indicators_step_candle_terms(stage), rows),
+        ('range_windows', m.indicators_step_range_windows(stage), rows),
+        ('typical_price_windows', m.indicators_step_typical_price_windows(stage), rows),
+        ('commodity_channel', m.indicators_step_commodity_channel(stage), rows),
+        ('money_flow_windows', m.indicators_step_money_flow_windows(stage), rows)
+    ] -%}
+    {%- for name, sql, primary_key in steps -%}
+        {%- do m.indicators_create(stage, temporary, name, sql, primary_key) -%}
+    {%- endfor -%}
     {{ return('') }}
 {%- endmacro %}
 

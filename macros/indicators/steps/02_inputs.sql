@@ -5,14 +5,14 @@
     `read_filter` keeps the plan's rows (indicators_rows_from). Each moving frame is a named window of its
     own, on every engine: Spark cannot add a frame to a named window (`over (w rows 11 preceding)` is a
     syntax error there). -#}
-{% macro indicators_step_inputs(interval, read_filter) -%}
+{% macro indicators_step_inputs(stage, interval, read_filter) -%}
     {%- set b = data_pipeline.indicators_block_size() -%}
     {%- set block = data_pipeline.int_div('directional.i', b) -%}
     with
 
     plan as (
 
-        select * from {{ data_pipeline.indicators_stage('plan') }}
+        select * from {{ stage['plan'] }}
 
     ),
 

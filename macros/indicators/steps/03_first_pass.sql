@@ -1,32 +1,32 @@
 {#- Step 3: the first pass of the recursions (indicators_first_recursions: the EMAs, MACD's fast
     EMA, RSI's averages, ATR, the DM and TR sums, OBV), all in one window pass over step inputs,
     seeded from step first_seeds. -#}
-{% macro indicators_step_first_pass() -%}
-    {{ return(data_pipeline.indicators_pass_query('inputs', 'first_seeds', 'first')) }}
+{% macro indicators_step_first_pass(stage) -%}
+    {{ return(data_pipeline.indicators_pass_query(stage, 'inputs', 'first_seeds', 'first')) }}
 {%- endmacro %}
 
 {#- A pass of recursions over step `source` (steps 3 and 6): each recursion's running sum within its
     block, weighted relative to the block's start; `which` is 'first' or 'second' (indicators_recursions),
     `seeds` the step the recursions are seeded from. -#}
-{% macro indicators_pass_query(source, seeds, which) -%}
+{% macro indicators_pass_query(stage, source, seeds, which) -%}
     {%- set recursions = data_pipeline.indicators_recursions(which, source, 'plan', 'seeds') -%}
     with
 
     {{ source }} as (
 
-        select * from {{ data_pipeline.indicators_stage(source) }}
+        select * from {{ stage[source] }}
 
     ),
 
     plan as (
 
-        select * from {{ data_pipeline.indicators_stage('plan') }}
+        select * from {{ stage['plan'] }}
 
     ),
 
     seeds as (
 
-        select * from {{ data_pipeline.indicators_stage(seeds) }}
+        select * from {{ stage[seeds] }}
 
     ),
 
@@ -55,17 +55,17 @@
 {#- Step 3a, first_seeds: one row per symbol, the windows of its first rows the first pass's
     recursions are seeded with (indicators_first_seed_windows). A step table of its own: MySQL reads
     a temporary table once per statement. -#}
-{% macro indicators_step_first_seeds() -%}
-    {{ return(data_pipeline.indicators_seeds_step('inputs', data_pipeline.indicators_first_seed_windows())) }}
+{% macro indicators_step_first_seeds(stage) -%}
+    {{ return(data_pipeline.indicators_seeds_step(stage, 'inputs', data_pipeline.indicators_first_seed_windows())) }}
 {%- endmacro %}
 
 {#- A seeds step (3a and 6a): one row per symbol of step `source`, each of `windows` aggregated. -#}
-{% macro indicators_seeds_step(source, windows) -%}
+{% macro indicators_seeds_step(stage, source, windows) -%}
     with
 
     {{ source }} as (
 
-        select * from {{ data_pipeline.indicators_stage(source) }}
+        select * from {{ stage[source] }}
 
     ),
 

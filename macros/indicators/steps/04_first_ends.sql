@@ -1,18 +1,18 @@
 {#- Step 4: the value of each first-pass recursion at the end of every block (one row per block):
     the block's own running sum plus the earlier blocks' ends, decayed. -#}
-{% macro indicators_step_first_ends() -%}
-    {{ return(data_pipeline.indicators_ends_query('first_pass', 'first')) }}
+{% macro indicators_step_first_ends(stage) -%}
+    {{ return(data_pipeline.indicators_ends_query(stage, 'first_pass', 'first')) }}
 {%- endmacro %}
 
 {#- The block ends of step `<which>_pass` (steps 4 and 7), one row per block, of its recursions
     (indicators_recursions; only their names and r are read here). -#}
-{% macro indicators_ends_query(pass, which) -%}
+{% macro indicators_ends_query(stage, pass, which) -%}
     {%- set recursions = data_pipeline.indicators_recursions(which, pass, 'plan', 'seeds') -%}
     with
 
     {{ pass }} as (
 
-        select * from {{ data_pipeline.indicators_stage(pass) }}
+        select * from {{ stage[pass] }}
 
     ),
 

@@ -2,10 +2,10 @@
     in), then what the second pass reads: the MACD line (from candle 25, where both EMAs are
     seeded), +DI and -DI (0 when the TR sum is 0, as TA-Lib) and DX (undefined when the TR sum or
     the DI sum is 0). -#}
-{% macro indicators_step_first_values() -%}
+{% macro indicators_step_first_values(stage) -%}
     with
 
-    {{ data_pipeline.indicators_carried_ctes('first') }},
+    {{ data_pipeline.indicators_carried_ctes(stage, 'first') }},
 
     directional as (
 
@@ -48,18 +48,18 @@
 {#- The CTEs of a values step (5 and 8), ending in `carried`: each recursion of pass `which` (its
     running sum within the block, step <which>_pass) plus the previous block's end (<which>_ends),
     carried in. -#}
-{% macro indicators_carried_ctes(which) -%}
+{% macro indicators_carried_ctes(stage, which) -%}
     {%- set pass, ends = which ~ '_pass', which ~ '_ends' -%}
     {%- set recursions = data_pipeline.indicators_recursions(which, pass, 'plan', 'seeds') -%}
     {{ pass }} as (
 
-        select * from {{ data_pipeline.indicators_stage(pass) }}
+        select * from {{ stage[pass] }}
 
     ),
 
     {{ ends }} as (
 
-        select * from {{ data_pipeline.indicators_stage(ends) }}
+        select * from {{ stage[ends] }}
 
     ),
 

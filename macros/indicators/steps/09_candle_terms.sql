@@ -5,13 +5,13 @@
     them as stored columns: MariaDB evaluates a window function's argument again at every row it
     reads, so a lag() of an expression costs as much as the expression times the lag
     (docs/indicators.md, "The windows"). -#}
-{% macro indicators_step_candle_terms() -%}
+{% macro indicators_step_candle_terms(stage) -%}
     {%- set d = data_pipeline.indicators_double -%}
     with
 
     inputs as (
 
-        select * from {{ data_pipeline.indicators_stage('inputs') }}
+        select * from {{ stage['inputs'] }}
 
     ),
 

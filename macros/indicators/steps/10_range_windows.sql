@@ -1,7 +1,7 @@
 {#- Step 10: the indicators of each candle's high-low range and close over a window: STOCH, WILLR
     (0 on a flat window), ROC, the Bollinger bands, and the five range-based volatility estimators,
     from step 9's terms. -#}
-{% macro indicators_step_range_windows() -%}
+{% macro indicators_step_range_windows(stage) -%}
     {%- set d = data_pipeline.indicators_double -%}
     {%- set k = 0.34 / (1.34 + 21 / 19) -%}
     {%- set means = [] -%}
@@ -13,7 +13,7 @@
 
     candle_terms as (
 
-        select * from {{ data_pipeline.indicators_stage('candle_terms') }}
+        select * from {{ stage['candle_terms'] }}
 
     ),
 

@@ -3,7 +3,7 @@
     residue of prices that have left, which on a flat window after a crash is past CCI's 1e-14
     band (docs/indicators.md, "The windows"). The mean is stored for step 12: a mean computed in
     the same statement is inlined into each of the 20 deviations on MariaDB. -#}
-{% macro indicators_step_typical_price_windows() -%}
+{% macro indicators_step_typical_price_windows(stage) -%}
     {%- set back, lags = [], [] -%}
     {%- for n in range(1, 20) -%}
         {%- do back.append('typical_prices.typical_price_' ~ n ~ '_back') -%}
@@ -14,7 +14,7 @@
 
     candle_terms as (
 
-        select * from {{ data_pipeline.indicators_stage('candle_terms') }}
+        select * from {{ stage['candle_terms'] }}
 
     ),
 

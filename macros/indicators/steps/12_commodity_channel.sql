@@ -1,6 +1,6 @@
 {#- Step 12: TA-Lib's CCI(20): (tp - mean) / (0.015 x the mean deviation) over step 11's 20 typical
     prices, 0 where the deviation or the mean deviation is within 1e-14 of the mean. -#}
-{% macro indicators_step_commodity_channel() -%}
+{% macro indicators_step_commodity_channel(stage) -%}
     {%- set deviations = [] -%}
     {%- for n in range(0, 20) -%}
         {%- set price = 'typical_price_windows.typical_price' ~ ('' if n == 0 else '_' ~ n ~ '_back') -%}
@@ -10,7 +10,7 @@
 
     typical_price_windows as (
 
-        select * from {{ data_pipeline.indicators_stage('typical_price_windows') }}
+        select * from {{ stage['typical_price_windows'] }}
 
     ),
 

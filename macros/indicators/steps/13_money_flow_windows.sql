@@ -2,7 +2,7 @@
     ending at each candle, 0 when the window holds no flow. The sums are term by term from lag():
     TA-Lib resets its running sums after 14 candles without flow, and MariaDB's moving SUM would
     keep a residue of a volume spike that has left (docs/indicators.md, "The windows"). -#}
-{% macro indicators_step_money_flow_windows() -%}
+{% macro indicators_step_money_flow_windows(stage) -%}
     {%- set up, down = ['money_flows.flow_up'], ['money_flows.flow_down'] -%}
     {%- for n in range(1, 14) -%}
         {%- do up.append('lag(money_flows.flow_up, ' ~ n ~ ') over symbol_order') -%}
@@ -12,7 +12,7 @@
 
     money_flows as (
 
-        select * from {{ data_pipeline.indicators_stage('candle_terms') }}
+        select * from {{ stage['candle_terms'] }}
 
     ),
 
