@@ -57,3 +57,23 @@ def test_replayed_sql_rebuilds_every_table_of_the_command(warehouse, tmp_path):
             assert len(theirs) > 0, table
             # the same SQL on the same engine; parallel sums may add in another order
             pd.testing.assert_frame_equal(ours, theirs, check_exact=False, rtol=1e-12, obj=table)
+
+
+def test_bad_files_are_usage_errors_naming_the_flag(tmp_path):
+    """A missing file, or a log holding no dbt command, is exit 2 with one line naming the flag and the file."""
+    files = {flag: tmp_path / f"{flag}.file" for flag in ("duckdb", "built", "log", "manifest")}
+    for path in files.values():
+        path.write_text("")
+
+    def replay(**paths) -> subprocess.CompletedProcess:
+        argv = [arg for flag, path in ({**files, **paths}).items() for arg in (f"--{flag}", str(path))]
+        return subprocess.run([sys.executable, "-m", "bench.replay_sql", *argv], cwd=PROJECT_ROOT,
+                              capture_output=True, text=True)
+
+    missing = tmp_path / "no-such.duckdb"
+    done = replay(built=missing)
+    assert done.returncode == 2, done.stderr
+    assert f"--built {missing}: no such file" in done.stderr
+    done = replay()
+    assert done.returncode == 2, done.stderr
+    assert f"--log {files['log']}:" in done.stderr and "Traceback" not in done.stderr
