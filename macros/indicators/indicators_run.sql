@@ -12,7 +12,7 @@
     {%- set stage = m.indicators_stage_tables(temporary) -%}
     {%- do m.indicators_lock() -%}
 
-    {%- do m.indicators_create(stage, temporary, 'plan', m.indicators_step_plan(stage, interval), symbols) -%}
+    {%- do m.indicators_create(stage, temporary, 'plan', m.indicators_step_plan(interval), symbols) -%}
     {%- set counts = run_query('select count(*), count(state_at) from ' ~ stage['plan']).rows[0] -%}
     {{ log(this.identifier ~ ': ' ~ ('full build' if full else 'incremental run') ~ ', ' ~ counts[0] ~ ' symbols, '
            ~ counts[1] ~ ' continuing from their stored state', info=true) }}

@@ -6,7 +6,7 @@
     candle before its first rewritten one: the state of every recursion, read from the visible
     columns where TA-Lib's state is one (ema_26, atr_14, obv, ...; MACD's fast EMA is macd +
     ema_26) and from the stored state columns otherwise (RSI's averages, the DM and TR sums). -#}
-{% macro indicators_step_plan(stage, interval) -%}
+{% macro indicators_step_plan(interval) -%}
     {%- set step = data_pipeline.indicators_plan_incremental if is_incremental()
         else data_pipeline.indicators_plan_full -%}
     {{ return(step(ref('candles_' ~ interval), data_pipeline.indicators_start(interval, 'newest_stored.newest_at'))) }}
